@@ -1,0 +1,12 @@
+// The stdout destination module.
+import type { DestinationModule } from '../../src/pipeline/destination.ts';
+import { stdoutOptionsSchema, type StdoutOptions } from './config.ts';
+import { StdoutDestination } from './sink.ts';
+
+const stdout: DestinationModule<StdoutOptions> = {
+  type: 'stdout',
+  schema: stdoutOptionsSchema,
+  secretKeys: [],
+  create: (options, context) => new StdoutDestination(options, context),
+};
+export default stdout;

@@ -1,0 +1,46 @@
+// The stdout destination: each batch is written as lines, and acknowledged once the stream took it.
+import type { Writable } from 'node:stream';
+import { recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { ALL_ACCEPTED, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
+import type { StdoutOptions } from './config.ts';
+
+export class StdoutDestination implements Destination<string> {
+  readonly type = 'stdout';
+  readonly id: string;
+  readonly limits = { maxEvents: 2000, maxBytes: 1 << 20, flushIntervalMs: 100, concurrency: 1 };
+  readonly #format: (record: LogRecord) => string;
+  readonly #out: Writable;
+
+  constructor(options: StdoutOptions, context: DestinationContext, out: Writable = process.stdout) {
+    this.id = context.id;
+    this.#format = options.format === 'text' ? recordToText : recordToJsonLine;
+    this.#out = out;
+  }
+
+  async start(): Promise<void> {}
+
+  key(): string {
+    return '';
+  }
+
+  encode(record: LogRecord): Array<Encoded<string>> {
+    const line = this.#format(record) + '\n';
+    return [{ data: line, size: Buffer.byteLength(line), time: record.time }];
+  }
+
+  send(_key: string, lines: string[]): Promise<SendResult> {
+    return new Promise((resolve, reject) => {
+      this.#out.write(lines.join(''), (err) => (err ? reject(err) : resolve(ALL_ACCEPTED)));
+    });
+  }
+
+  classify(error: unknown): FailureAction {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    // A closed pipe will not reopen: nobody reads what we would print.
+    if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') return { action: 'fatal', reason: `stdout is closed (${code})` };
+    return { action: 'retry', reason: `writing to stdout failed: ${String(error)}` };
+  }
+
+  async close(): Promise<void> {}
+}

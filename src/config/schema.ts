@@ -1,0 +1,65 @@
+// The whole configuration schema (DESIGN.md "Configuration"): the single source of truth for options and docs.
+import { z } from 'zod';
+import { destinationModules } from '../../adapters/index.ts';
+import { recordsOptionsSchema } from '../normalize/options.ts';
+import { rateLimitOptionsSchema } from '../ratelimit/options.ts';
+import { duration } from './duration.ts';
+
+export const journalOptionsSchema = z
+  .strictObject({
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a journald namespace name (letters, digits, "_", "-", ".")')
+      .nullable()
+      .default(null)
+      .describe('Read this journald namespace (journalctl --namespace) instead of the system journal'),
+    directory: z.string().min(1).nullable().default(null).describe('Read the journal files in this directory (journalctl --directory) instead of the system journal'),
+    matches: z
+      .array(z.string().regex(/^(\+|[A-Z0-9_]+=.*)$/s, 'expected a journalctl match FIELD=value (field in upper case) or "+"'))
+      .default([])
+      .describe('journalctl matches, e.g. ["_SYSTEMD_UNIT=docker.service"]; "+" between matches means OR'),
+    start: z.enum(['tail', 'head']).default('tail').describe('Where a destination with no checkpoint starts: tail (new entries only) or head (the oldest entry)'),
+    journalctl: z.string().min(1).default('journalctl').describe('The journalctl binary to run'),
+  })
+  .refine((j) => !(j.namespace && j.directory), { message: 'set either namespace or directory, not both', path: ['directory'] });
+
+export const stateOptionsSchema = z.strictObject({
+  directory: z.string().min(1).default('/var/lib/journal-fanout').describe('Where checkpoint files (one per destination) are kept'),
+});
+
+export const pipelineOptionsSchema = z.strictObject({
+  buffer_records: z.number().int().min(100).default(100_000).describe('Most records one destination may hold in memory before the reader waits (or the destination is detached)'),
+  buffer_bytes: z.number().int().min(65_536).default(64 * 1024 * 1024).describe('Most encoded bytes one destination may hold in memory'),
+  shutdown_timeout: duration({ min: 0, max: 600_000 }).default(10_000).describe('On SIGTERM/SIGINT, how long to flush what is buffered before exiting'),
+  checkpoint_interval: duration({ min: 10, max: 600_000 }).default(1000).describe('How often acknowledged progress is written to the checkpoint files'),
+});
+
+export const metricsOptionsSchema = z.strictObject({
+  listen: z
+    .string()
+    .regex(/^[^:]*:\d{1,5}$/, 'expected HOST:PORT such as "127.0.0.1:9880"')
+    .nullable()
+    .default('127.0.0.1:9880')
+    .describe('Address of the /metrics (Prometheus) and /healthz endpoints; null turns them off'),
+});
+
+export const logOptionsSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Level of the daemon\'s own logs (JSON lines on stderr)'),
+});
+
+const destinationSchemas = destinationModules.map((m) => m.schema) as unknown as [z.ZodObject, ...z.ZodObject[]];
+export const destinationTypes: string[] = destinationModules.map((m) => m.type);
+
+export const configSchema = z.strictObject({
+  journal: journalOptionsSchema.prefault({}).describe('Which journal to read'),
+  state: stateOptionsSchema.prefault({}).describe('Checkpoint storage'),
+  records: recordsOptionsSchema.prefault({}).describe('How journal entries become records'),
+  rate_limit: rateLimitOptionsSchema.prefault({}).describe('Per-stream rate limit'),
+  pipeline: pipelineOptionsSchema.prefault({}).describe('Buffers and shutdown'),
+  destinations: z.array(z.discriminatedUnion('type', destinationSchemas)).min(1, 'at least one destination is required').describe('Where records are shipped'),
+  metrics: metricsOptionsSchema.prefault({}).describe('Prometheus metrics and health endpoint'),
+  log: logOptionsSchema.prefault({}).describe('The daemon\'s own logs'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type DestinationOptions = { type: string; name?: string | undefined } & Record<string, unknown>;

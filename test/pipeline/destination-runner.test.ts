@@ -1,0 +1,176 @@
+// DestinationRunner: batching within limits, order per key, retries, rejects, fatal stop, backpressure.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { ALL_ACCEPTED, type BatchLimits, type Destination, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
+import { DestinationRunner } from '../../src/pipeline/destination-runner.ts';
+import { silentLogger } from '../../src/selflog/logger.ts';
+
+function record(seq: number, stream = 'a', message = `m${seq}`, time = 1_700_000_000_000 + seq): LogRecord {
+  return { time, level: 'info', message, fields: {}, source: { host: 'h', service: 's', stream }, cursor: `c${seq}`, seq };
+}
+
+class Failure extends Error {
+  readonly kind: FailureAction['action'];
+  constructor(kind: FailureAction['action']) {
+    super(kind);
+    this.kind = kind;
+  }
+}
+
+/** An in-memory destination: records what each request carried; `script` decides each call's fate. */
+class MemoryDestination implements Destination<string> {
+  readonly id = 'mem';
+  readonly type = 'mem';
+  readonly calls: Array<{ key: string; events: string[] }> = [];
+  accepted: string[] = [];
+  readonly limits: BatchLimits;
+  readonly script: (call: number, key: string, events: string[]) => Promise<SendResult> | SendResult;
+  constructor(limits: BatchLimits, script: MemoryDestination['script'] = () => ALL_ACCEPTED) {
+    this.limits = limits;
+    this.script = script;
+  }
+  async start(): Promise<void> {}
+  key(r: LogRecord): string {
+    return r.source.stream;
+  }
+  encode(r: LogRecord): Array<Encoded<string>> {
+    return [{ data: r.message, size: Buffer.byteLength(r.message) + 10, time: r.time }];
+  }
+  async send(key: string, events: string[]): Promise<SendResult> {
+    this.calls.push({ key, events: [...events] });
+    const result = await this.script(this.calls.length, key, events);
+    this.accepted.push(...events);
+    return result;
+  }
+  classify(error: unknown): FailureAction {
+    const kind = (error as Failure).kind;
+    return kind === 'retry' ? { action: 'retry', reason: 'test', retryAfterMs: 1 } : { action: kind, reason: `test ${kind}` } as FailureAction;
+  }
+  async close(): Promise<void> {}
+}
+
+const limits = (over: Partial<BatchLimits> = {}): BatchLimits => ({ maxEvents: 100, maxBytes: 1_000_000, flushIntervalMs: 20, concurrency: 4, ...over });
+
+test('splits batches at the event count and byte limits and acks every record once', async () => {
+  const dest = new MemoryDestination(limits({ maxEvents: 7, maxBytes: 120 }));
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq) });
+  for (let i = 1; i <= 100; i++) runner.push(record(i));
+  assert.equal(await runner.flush(5000), true);
+  assert.deepEqual(done, Array.from({ length: 100 }, (_, i) => i + 1));
+  for (const call of dest.calls) {
+    assert.ok(call.events.length <= 7);
+    assert.ok(call.events.reduce((n, e) => n + Buffer.byteLength(e) + 10, 0) <= 120);
+  }
+  assert.deepEqual(dest.accepted, Array.from({ length: 100 }, (_, i) => `m${i + 1}`));
+  assert.equal(runner.bufferedRecords, 0);
+  assert.equal(runner.bufferedBytes, 0);
+  await runner.close();
+});
+
+test('a batch never spans more than maxSpanMs', async () => {
+  const dest = new MemoryDestination(limits({ maxSpanMs: 1000 }));
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
+  runner.push(record(1, 'a', 'x', 0));
+  runner.push(record(2, 'a', 'y', 1000));
+  runner.push(record(3, 'a', 'z', 1001));
+  await runner.flush(5000);
+  assert.deepEqual(dest.calls.map((c) => c.events), [['x', 'y'], ['z']]);
+  await runner.close();
+});
+
+test('sends a partial batch after flushIntervalMs without a flush call', async () => {
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 30 }));
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq) });
+  runner.push(record(1));
+  const started = Date.now();
+  while (done.length === 0 && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(done, [1]);
+  await runner.close();
+});
+
+test('retries failed batches in order per key; every record arrives once', async () => {
+  const dest = new MemoryDestination(limits({ maxEvents: 5, concurrency: 3 }), (call) => {
+    if (call % 3 === 0) throw new Failure('retry');
+    return ALL_ACCEPTED;
+  });
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq), backoff: { initialMs: 1, maxMs: 5 } });
+  for (let i = 1; i <= 300; i++) runner.push(record(i, `s${i % 4}`));
+  assert.equal(await runner.flush(10_000), true);
+  assert.equal(done.length, 300);
+  assert.equal(new Set(done).size, 300);
+  for (let k = 0; k < 4; k++) {
+    const got = dest.accepted.filter((m) => Number(m.slice(1)) % 4 === k).map((m) => Number(m.slice(1)));
+    assert.deepEqual(got, [...got].sort((a, b) => a - b), `stream s${k} kept its order`);
+  }
+  await runner.close();
+});
+
+test('a rejected batch is acknowledged and counted; results with refused events too', async () => {
+  const dest = new MemoryDestination(limits({ maxEvents: 2 }), (call) => {
+    if (call === 1) throw new Failure('reject');
+    return { rejected: [{ count: 1, reason: 'too old' }] };
+  });
+  const rejected: Array<[string, number]> = [];
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, {
+    logger: silentLogger(),
+    onDone: (r) => done.push(r.seq),
+    counters: { sent: () => {}, retried: () => {}, requestSeconds: () => {}, rejected: (reason, n) => rejected.push([reason, n]) },
+  });
+  for (let i = 1; i <= 4; i++) runner.push(record(i));
+  await runner.flush(5000);
+  assert.deepEqual(done, [1, 2, 3, 4]);
+  assert.deepEqual(rejected, [['test reject', 2], ['too old', 1]]);
+  await runner.close();
+});
+
+test('a fatal failure stops the destination, drops its buffer and reports once', async () => {
+  const dest = new MemoryDestination(limits(), () => {
+    throw new Failure('fatal');
+  });
+  const fatal: string[] = [];
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq), onFatal: (reason) => fatal.push(reason) });
+  for (let i = 1; i <= 10; i++) runner.push(record(i));
+  await runner.flush(5000);
+  assert.deepEqual(fatal, ['test fatal']);
+  assert.deepEqual(done, []);
+  assert.equal(runner.failure, 'test fatal');
+  assert.equal(runner.full, false);
+  runner.push(record(11));
+  assert.equal(runner.bufferedRecords, 0);
+  await runner.close();
+});
+
+test('full at the record bound; whenNotFull resolves once acks free room', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const dest = new MemoryDestination(limits({ maxEvents: 10 }), async () => {
+    await gate;
+    return ALL_ACCEPTED;
+  });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {}, maxBufferedRecords: 20 });
+  for (let i = 1; i <= 20; i++) runner.push(record(i));
+  assert.equal(runner.full, true);
+  let resolved = false;
+  const waiting = runner.whenNotFull().then(() => (resolved = true));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(resolved, false);
+  release();
+  await waiting;
+  assert.equal(runner.full, false);
+  await runner.flush(5000);
+  await runner.close();
+});
+
+test('flush gives up at its deadline when the destination hangs', async () => {
+  const dest = new MemoryDestination(limits(), () => new Promise<SendResult>(() => {}));
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
+  runner.push(record(1));
+  assert.equal(await runner.flush(100), false);
+  await runner.close();
+});
