@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Daemon, killQuietly, writeConfig } from '../helpers/daemon.ts';
+import { Daemon, killQuietly, workDir, writeConfig } from '../helpers/daemon.ts';
 import { TestJournal, type TestEntry } from '../helpers/journald.ts';
 
 const ID = 'jf-e2e';
@@ -19,18 +19,16 @@ describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
 
   before(async () => {
     journal = await TestJournal.start();
-    const { dir, file } = await writeConfig({
+    const dir = await workDir();
+    stateDir = path.join(dir, 'state');
+    configFile = await writeConfig(dir, {
       journal: { namespace: journal.namespace, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`] },
-      state: { directory: 'STATE' },
+      state: { directory: stateDir },
       records: { multiline: { enabled: false } },
       pipeline: { checkpoint_interval: '50ms' },
       destinations: [{ type: 'stdout' }],
       metrics: { listen: null },
     });
-    stateDir = path.join(dir, 'state');
-    const text = (await readFile(file, 'utf8')).replace('STATE', stateDir);
-    await (await import('node:fs/promises')).writeFile(file, text);
-    configFile = file;
   });
 
   after(async () => {

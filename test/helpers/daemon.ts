@@ -10,12 +10,16 @@ import { stringify } from 'yaml';
 
 export const BIN = fileURLToPath(new URL('../../bin/journal-fanout.js', import.meta.url));
 
-/** A temporary directory with a config file written from `config` (an object, dumped as YAML). */
-export async function writeConfig(config: Record<string, unknown>, dir?: string): Promise<{ dir: string; file: string }> {
-  const where = dir ?? (await mkdtemp(path.join(os.tmpdir(), 'jf-e2e-')));
-  const file = path.join(where, 'config.yaml');
+/** A fresh temporary directory for one test's config and state. */
+export function workDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'jf-e2e-'));
+}
+
+/** Writes `config` (an object, dumped as YAML) as DIR/config.yaml; returns the file's path. */
+export async function writeConfig(dir: string, config: Record<string, unknown>): Promise<string> {
+  const file = path.join(dir, 'config.yaml');
   await writeFile(file, stringify(config));
-  return { dir: where, file };
+  return file;
 }
 
 export class Daemon {
@@ -64,11 +68,12 @@ export class Daemon {
 
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    const timer = sleep(timeoutMs).then(() => {
-      this.child.kill('SIGKILL');
+    const timer = setTimeout(() => {
       for (const pid of this.journalctlPids()) killQuietly(pid);
-    });
-    const result = await Promise.race([this.exited, timer.then(() => this.exited)]);
+      this.child.kill('SIGKILL');
+    }, timeoutMs);
+    const result = await this.exited;
+    clearTimeout(timer);
     return result;
   }
 }

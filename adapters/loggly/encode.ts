@@ -1,0 +1,19 @@
+// A record as one Loggly bulk event: a JSON line Loggly parses, with an ISO 8601 timestamp it indexes by.
+import type { LogRecord } from '../../src/model/log-record.ts';
+import type { Encoded } from '../../src/pipeline/destination.ts';
+import { fitEvent, type OversizeMode } from '../http/oversize.ts';
+import { addSourceAndFields } from '../http/record-meta.ts';
+import { LOGGLY_MAX_EVENT_BYTES } from './config.ts';
+
+/**
+ * `{"timestamp":"2026-01-02T03:04:05.678Z","level":"info","message":"...","service":..,"stream":..,"host":..,
+ * "container":{..},...fields}` followed by "\n". Loggly reads `timestamp` as the event time. An event over
+ * Loggly's 1 MB limit is split or truncated with a visible marker (see fitEvent). `size` counts the newline.
+ */
+export function encodeLogglyEvent(record: LogRecord, oversize: OversizeMode, maxEventBytes = LOGGLY_MAX_EVENT_BYTES): Array<Encoded<string>> {
+  const timestamp = new Date(record.time).toISOString();
+  const build = (message: string, withFields: boolean): string =>
+    JSON.stringify(addSourceAndFields({ timestamp, level: record.level, message }, record, withFields));
+  const events = fitEvent(record.message, () => JSON.stringify(record.fields), build, maxEventBytes, oversize);
+  return events.map((json) => ({ data: json + '\n', size: Buffer.byteLength(json) + 1, time: record.time }));
+}

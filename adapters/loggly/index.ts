@@ -1,0 +1,12 @@
+// The Loggly destination module (bulk HTTP endpoint).
+import type { DestinationModule } from '../../src/pipeline/destination.ts';
+import { logglyOptionsSchema, type LogglyOptions } from './config.ts';
+import { LogglyDestination } from './sink.ts';
+
+const loggly: DestinationModule<LogglyOptions> = {
+  type: 'loggly',
+  schema: logglyOptionsSchema,
+  secretKeys: ['token'],
+  create: (options, context) => new LogglyDestination(options, context),
+};
+export default loggly;

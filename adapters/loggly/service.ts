@@ -1,0 +1,71 @@
+// Sends one batch to Loggly's bulk endpoint: POST {endpoint}/bulk/{token}/tag/{tags}/ with newline-separated JSON events.
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { HttpClient, type HttpReply } from '../http/client.ts';
+import { replyError, transportError, type RequestContext } from '../http/failure.ts';
+import { LOGGLY_STATUS } from './retry.ts';
+
+const gzip = promisify(gzipCallback);
+
+export interface LogglyServiceOptions {
+  destination: string;
+  endpoint: string;
+  token: string;
+  gzip: boolean;
+  timeoutMs: number;
+  maxSockets: number;
+}
+
+export class LogglyService {
+  readonly #o: LogglyServiceOptions;
+  readonly #base: string;
+  readonly #client: HttpClient;
+
+  constructor(options: LogglyServiceOptions) {
+    this.#o = options;
+    this.#base = options.endpoint.replace(/\/+$/, '');
+    this.#client = new HttpClient({ timeoutMs: options.timeoutMs, maxSockets: options.maxSockets });
+  }
+
+  /** The bulk URL for a tag set ("" for none). Holds the token: never log it; use #describe(). */
+  #url(tags: string): string {
+    const token = encodeURIComponent(this.#o.token);
+    return tags ? `${this.#base}/bulk/${token}/tag/${tags}/` : `${this.#base}/bulk/${token}/`;
+  }
+
+  #context(tags: string, what: string): RequestContext {
+    const path = tags ? `/bulk/***/tag/${tags}/` : '/bulk/***/';
+    return { destination: this.#o.destination, request: `POST ${this.#base}${path} (${what})`, secret: this.#o.token, table: LOGGLY_STATUS };
+  }
+
+  async #post(tags: string, body: string, context: RequestContext, signal?: AbortSignal): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+    let payload: string | Buffer = body;
+    if (this.#o.gzip) {
+      payload = await gzip(body);
+      headers['content-encoding'] = 'gzip';
+    }
+    let reply: HttpReply;
+    try {
+      reply = await this.#client.post(this.#url(tags), payload, headers, signal);
+    } catch (error) {
+      throw transportError(error, context);
+    }
+    if (reply.status < 200 || reply.status > 299) throw replyError(reply, context);
+  }
+
+  /** Send one batch of events (each already ends with "\n"). Throws HttpStatusError or DestinationError. */
+  async send(tags: string, events: readonly string[], signal?: AbortSignal): Promise<void> {
+    const body = events.join('');
+    await this.#post(tags, body, this.#context(tags, `${events.length} events, ${Buffer.byteLength(body)} bytes`), signal);
+  }
+
+  /** Start-up check: an empty bulk request, which proves the endpoint answers and does not refuse the token. */
+  async healthcheck(signal?: AbortSignal): Promise<void> {
+    await this.#post('', '', this.#context('', 'start-up healthcheck, empty body'), signal);
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}
