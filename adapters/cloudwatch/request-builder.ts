@@ -1,0 +1,105 @@
+// Records -> PutLogEvents events (sized as the service counts them), and batches -> valid requests.
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { recordToJsonLine } from '../../src/normalize/encode.ts';
+import type { Encoded } from '../../src/pipeline/destination.ts';
+
+/** Limits of one PutLogEvents request (API reference, PutLogEvents). */
+export const MAX_BATCH_EVENTS = 10_000;
+export const MAX_BATCH_BYTES = 1_048_576;
+/** Each event counts its UTF-8 message bytes plus this overhead against MAX_BATCH_BYTES. */
+export const EVENT_OVERHEAD_BYTES = 26;
+/** One event, overhead included, is at most 1 MiB (service quota since 2025; before that 256 KiB). */
+export const MAX_EVENT_BYTES = 1_048_576;
+export const MAX_EVENT_MESSAGE_BYTES = MAX_EVENT_BYTES - EVENT_OVERHEAD_BYTES;
+/** Oldest to newest event of one request. */
+export const MAX_BATCH_SPAN_MS = 24 * 3_600_000;
+
+/** Bytes kept free in each piece of an oversized message for its marker. */
+const MARKER_RESERVE_BYTES = 64;
+/** Sent in place of an empty message: the service refuses empty ones, and the record is not dropped. */
+export const EMPTY_MESSAGE = '(empty message)';
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+}
+
+export type MessageFormat = 'json' | 'text';
+export type OversizePolicy = 'split' | 'truncate';
+
+/** The byte offset <= `at` that starts a UTF-8 character (a continuation byte is 0b10xxxxxx). */
+function utf8Boundary(bytes: Buffer, at: number): number {
+  let i = Math.min(at, bytes.length);
+  while (i > 0 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i--;
+  return i;
+}
+
+function event(timestamp: number, message: string, bytes: number): Encoded<LogEvent> {
+  return { data: { timestamp, message }, size: bytes + EVENT_OVERHEAD_BYTES, time: timestamp };
+}
+
+/** Pieces of at most MAX_EVENT_MESSAGE_BYTES, cut at UTF-8 character boundaries, each marked. */
+function split(timestamp: number, bytes: Buffer): Array<Encoded<LogEvent>> {
+  const budget = MAX_EVENT_MESSAGE_BYTES - MARKER_RESERVE_BYTES;
+  const pieces: Buffer[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = utf8Boundary(bytes, start + budget);
+    if (end <= start) end = Math.min(start + budget, bytes.length);
+    pieces.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return pieces.map((piece, i) => {
+    const message = `[journal-fanout part ${i + 1}/${pieces.length}] ${piece.toString('utf8')}`;
+    return event(timestamp, message, Buffer.byteLength(message));
+  });
+}
+
+function truncate(timestamp: number, bytes: Buffer): Array<Encoded<LogEvent>> {
+  const end = utf8Boundary(bytes, MAX_EVENT_MESSAGE_BYTES - MARKER_RESERVE_BYTES);
+  const message = `${bytes.subarray(0, end).toString('utf8')} [journal-fanout truncated ${bytes.length - end} bytes]`;
+  return [event(timestamp, message, Buffer.byteLength(message))];
+}
+
+/** The record's events: one, or several when the message is over the per-event limit and split. */
+export function encodeRecord(record: LogRecord, format: MessageFormat, oversize: OversizePolicy): Array<Encoded<LogEvent>> {
+  let message = format === 'json' ? recordToJsonLine(record) : record.message;
+  if (message.length === 0) message = EMPTY_MESSAGE;
+  const timestamp = Math.trunc(record.time);
+  const length = Buffer.byteLength(message);
+  if (length <= MAX_EVENT_MESSAGE_BYTES) return [event(timestamp, message, length)];
+  const bytes = Buffer.from(message, 'utf8');
+  return oversize === 'split' ? split(timestamp, bytes) : truncate(timestamp, bytes);
+}
+
+export function eventSize(e: LogEvent): number {
+  return Buffer.byteLength(e.message) + EVENT_OVERHEAD_BYTES;
+}
+
+/**
+ * The batch as PutLogEvents requests the service accepts: stable-sorted by time, then cut wherever the next
+ * event would break the count, byte or span limit. With a batcher that keeps the limits it is one request;
+ * the cuts are a guard so that a request the service would refuse is never sent.
+ */
+export function planRequests(events: readonly LogEvent[]): LogEvent[][] {
+  // Array.prototype.sort is stable (ES2019): events of one millisecond keep their order.
+  const sorted = events
+    .map((e) => (e.message.length > 0 ? e : { timestamp: e.timestamp, message: EMPTY_MESSAGE }))
+    .sort((a, b) => a.timestamp - b.timestamp);
+  const requests: LogEvent[][] = [];
+  let current: LogEvent[] = [];
+  let bytes = 0;
+  let first = 0;
+  for (const e of sorted) {
+    const size = eventSize(e);
+    if (current.length > 0 && (current.length >= MAX_BATCH_EVENTS || bytes + size > MAX_BATCH_BYTES || e.timestamp - first > MAX_BATCH_SPAN_MS)) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    if (current.length === 0) first = e.timestamp;
+    current.push(e);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}

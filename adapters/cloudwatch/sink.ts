@@ -1,0 +1,106 @@
+// The CloudWatch Logs destination: one stream per key (group + stream), batches sent through the service.
+import type { RejectedLogEventsInfo } from '@aws-sdk/client-cloudwatch-logs';
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { compileTemplate, type CompiledTemplate } from '../../src/normalize/template.ts';
+import type { BatchLimits, Destination, DestinationContext, Encoded, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
+import type { CloudWatchOptions } from './config.ts';
+import { cachedSanitizer, sanitizeGroupName, sanitizeStreamName } from './names.ts';
+import { encodeRecord, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, planRequests, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
+import { classify } from './retry.ts';
+import { CloudWatchLogsService } from './service.ts';
+
+/** Neither a valid group nor a valid stream name holds ':', so the key splits back unambiguously. */
+const KEY_SEPARATOR = ':';
+
+/** Why the service refused events of an accepted request, by its rejectedLogEventsInfo field. */
+export const REJECT_REASONS = {
+  tooNew: 'CloudWatch Logs rejected events more than 2 hours in the future',
+  tooOld: 'CloudWatch Logs rejected events older than 14 days',
+  expired: "CloudWatch Logs rejected events older than the log group's retention",
+} as const;
+
+/** Counts per reason from one response; the too-old and expired ranges both start at index 0 and overlap. */
+export function rejectedCounts(info: RejectedLogEventsInfo | undefined, eventCount: number): SendResult['rejected'] {
+  if (!info) return [];
+  const out: SendResult['rejected'] = [];
+  const expired = Math.min(info.expiredLogEventEndIndex ?? 0, eventCount);
+  const tooOld = Math.max(0, Math.min(info.tooOldLogEventEndIndex ?? 0, eventCount) - expired);
+  const tooNew = info.tooNewLogEventStartIndex === undefined ? 0 : Math.max(0, eventCount - Math.max(info.tooNewLogEventStartIndex, expired + tooOld));
+  if (expired > 0) out.push({ count: expired, reason: REJECT_REASONS.expired });
+  if (tooOld > 0) out.push({ count: tooOld, reason: REJECT_REASONS.tooOld });
+  if (tooNew > 0) out.push({ count: tooNew, reason: REJECT_REASONS.tooNew });
+  return out;
+}
+
+export class CloudWatchDestination implements Destination<LogEvent> {
+  readonly type = 'cloudwatch';
+  readonly id: string;
+  readonly limits: BatchLimits;
+  readonly service: CloudWatchLogsService;
+  readonly #group: CompiledTemplate;
+  readonly #stream: CompiledTemplate;
+  readonly #groupName = cachedSanitizer(sanitizeGroupName);
+  readonly #streamName = cachedSanitizer(sanitizeStreamName);
+  readonly #format: MessageFormat;
+  readonly #oversize: OversizePolicy;
+  readonly #healthcheck: boolean;
+
+  constructor(options: CloudWatchOptions, context: DestinationContext) {
+    this.id = context.id;
+    this.#group = compileTemplate(options.group, `destination ${context.id}: group`);
+    this.#stream = compileTemplate(options.stream, `destination ${context.id}: stream`);
+    this.#format = options.message_format;
+    this.#oversize = options.oversize;
+    this.#healthcheck = options.healthcheck;
+    this.limits = {
+      maxEvents: MAX_BATCH_EVENTS,
+      maxBytes: MAX_BATCH_BYTES,
+      maxSpanMs: MAX_BATCH_SPAN_MS,
+      flushIntervalMs: options.flush_interval,
+      concurrency: options.concurrency,
+    };
+    this.service = new CloudWatchLogsService({
+      id: context.id,
+      region: options.region,
+      endpoint: options.endpoint,
+      requestTimeoutMs: options.request_timeout,
+      create: options.create,
+      retentionDays: options.retention_days,
+      tags: options.tags,
+      logger: context.logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.#healthcheck) await this.service.healthcheck();
+  }
+
+  key(record: LogRecord): string {
+    return this.#groupName(this.#group(record)) + KEY_SEPARATOR + this.#streamName(this.#stream(record));
+  }
+
+  encode(record: LogRecord): Array<Encoded<LogEvent>> {
+    return encodeRecord(record, this.#format, this.#oversize);
+  }
+
+  /** One PutLogEvents when the batch keeps the limits (it should); more, in order, when it does not. */
+  async send(key: string, events: LogEvent[], signal: AbortSignal): Promise<SendResult> {
+    const at = key.indexOf(KEY_SEPARATOR);
+    const group = key.slice(0, at);
+    const stream = key.slice(at + 1);
+    const rejected: SendResult['rejected'] = [];
+    for (const request of planRequests(events)) {
+      const info = await this.service.put(group, stream, request, signal);
+      rejected.push(...rejectedCounts(info, request.length));
+    }
+    return { rejected };
+  }
+
+  classify(error: unknown): FailureAction {
+    return classify(error);
+  }
+
+  async close(): Promise<void> {
+    this.service.close();
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  EMPTY_MESSAGE,
+  encodeRecord,
+  EVENT_OVERHEAD_BYTES,
+  MAX_BATCH_BYTES,
+  MAX_EVENT_BYTES,
+  planRequests,
+  type LogEvent,
+} from '../../../adapters/cloudwatch/request-builder.ts';
+import { recordToJsonLine } from '../../../src/normalize/encode.ts';
+import { record } from './fixtures.ts';
+
+const bytes = (s: string) => Buffer.byteLength(s);
+
+describe('encoding records as events', () => {
+  test('json by default: the record as one JSON line; size is UTF-8 bytes + 26', () => {
+    const r = record({ message: 'héllo', time: 1_700_000_000_123.7, fields: { user: 'ü' } });
+    const [e, more] = encodeRecord(r, 'json', 'split');
+    assert.equal(more, undefined);
+    // The shared JSON line of src/normalize/encode.ts, as every JSON destination sends it.
+    assert.equal(e!.data.message, recordToJsonLine(r));
+    assert.equal(JSON.parse(e!.data.message).message, 'héllo');
+    assert.equal(e!.data.timestamp, 1_700_000_000_123);
+    assert.equal(e!.time, 1_700_000_000_123);
+    assert.equal(e!.size, bytes(e!.data.message) + EVENT_OVERHEAD_BYTES);
+  });
+
+  test('text: the plain message; an empty message is replaced, never sent empty', () => {
+    assert.equal(encodeRecord(record({ message: 'plain' }), 'text', 'split')[0]!.data.message, 'plain');
+    const [e] = encodeRecord(record({ message: '' }), 'text', 'split');
+    assert.equal(e!.data.message, EMPTY_MESSAGE);
+  });
+
+  test('an event of exactly the limit is kept whole', () => {
+    const message = 'x'.repeat(MAX_EVENT_BYTES - EVENT_OVERHEAD_BYTES);
+    const events = encodeRecord(record({ message }), 'text', 'split');
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.size, MAX_EVENT_BYTES);
+  });
+
+  test('an event of 1 MiB + 1 byte is split at UTF-8 boundaries into marked parts that hold every byte', () => {
+    // 3-byte characters so that a byte cut would land inside one.
+    const message = '€'.repeat(Math.ceil((MAX_EVENT_BYTES + 1) / 3));
+    const events = encodeRecord(record({ message }), 'text', 'split');
+    assert.equal(events.length, 2);
+    let rebuilt = '';
+    events.forEach((e, i) => {
+      assert.ok(e.size <= MAX_EVENT_BYTES, `part ${i} is ${e.size} bytes`);
+      assert.equal(e.size, bytes(e.data.message) + EVENT_OVERHEAD_BYTES);
+      assert.ok(!e.data.message.includes('\ufffd'), 'no character was cut');
+      const marker = `[journal-fanout part ${i + 1}/2] `;
+      assert.ok(e.data.message.startsWith(marker));
+      rebuilt += e.data.message.slice(marker.length);
+    });
+    assert.equal(rebuilt, message);
+  });
+
+  test('truncate keeps the start and says how much was cut', () => {
+    const message = 'é'.repeat(MAX_EVENT_BYTES);
+    const [e, more] = encodeRecord(record({ message }), 'text', 'truncate');
+    assert.equal(more, undefined);
+    assert.ok(e!.size <= MAX_EVENT_BYTES);
+    const m = /^(é+) \[journal-fanout truncated (\d+) bytes\]$/.exec(e!.data.message);
+    assert.ok(m, 'marker at the end');
+    assert.equal(bytes(m[1]!) + Number(m[2]), bytes(message));
+  });
+
+  test('any text splits into parts within the limit that rebuild it (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 3 }), (unit, factor) => {
+        const message = unit.repeat(Math.ceil((MAX_EVENT_BYTES * factor) / bytes(unit)) + 1);
+        const events = encodeRecord(record({ message }), 'text', 'split');
+        let rebuilt = '';
+        for (const e of events) {
+          assert.ok(e.size <= MAX_EVENT_BYTES);
+          rebuilt += e.data.message.replace(/^\[journal-fanout part \d+\/\d+\] /, '');
+        }
+        assert.equal(rebuilt, message);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe('planning requests', () => {
+  const ev = (timestamp: number, message = 'm'): LogEvent => ({ timestamp, message });
+
+  test('a batch within the limits is one request, stable-sorted by time', () => {
+    const events = [ev(3, 'c'), ev(1, 'a1'), ev(2, 'b'), ev(1, 'a2'), ev(1, 'a3')];
+    const requests = planRequests(events);
+    assert.equal(requests.length, 1);
+    assert.deepEqual(requests[0]!.map((e) => e.message), ['a1', 'a2', 'a3', 'b', 'c']);
+    assert.equal(events[0]!.message, 'c', 'the input is not reordered');
+  });
+
+  test('10,000 events are one request, 10,001 are two', () => {
+    assert.equal(planRequests(Array.from({ length: 10_000 }, (_, i) => ev(i))).length, 1);
+    assert.deepEqual(planRequests(Array.from({ length: 10_001 }, (_, i) => ev(i))).map((r) => r.length), [10_000, 1]);
+  });
+
+  test('exactly 1,048,576 bytes is one request; one byte more is two', () => {
+    const each = MAX_BATCH_BYTES / 4 - EVENT_OVERHEAD_BYTES;
+    const four = Array.from({ length: 4 }, (_, i) => ev(i, 'x'.repeat(each)));
+    assert.equal(planRequests(four).length, 1);
+    four[3] = ev(3, 'x'.repeat(each + 1));
+    assert.deepEqual(planRequests(four).map((r) => r.length), [3, 1]);
+  });
+
+  test('a 25 h span is cut so that no request spans more than 24 h', () => {
+    const h = 3_600_000;
+    const events = Array.from({ length: 26 }, (_, i) => ev(i * h));
+    const requests = planRequests(events);
+    assert.equal(requests.length, 2);
+    for (const r of requests) assert.ok(r.at(-1)!.timestamp - r[0]!.timestamp <= 24 * h);
+    assert.equal(requests.flat().length, 26);
+  });
+
+  test('an empty message is replaced, not dropped', () => {
+    assert.deepEqual(planRequests([ev(1, '')])[0], [ev(1, EMPTY_MESSAGE)]);
+  });
+});
