@@ -74,7 +74,9 @@ export class JournalReader {
    * without --follow first (see journalctl-args.ts), then follows when asked to.
    */
   async *batches(): AsyncGenerator<JournalEntry[]> {
-    if (this.#from.kind === 'after') await this.#checkCursor(this.#from.cursor);
+    if (this.#from.kind === 'after' || this.#from.kind === 'at') await this.#checkCursor(this.#from.cursor);
+    // From the tail without following, there is nothing to read.
+    if (this.#from.kind === 'tail' && !this.#opts.follow) return;
     let failures = 0;
     let drained = this.#from.kind === 'tail';
     while (!this.#stopped) {

@@ -16,7 +16,8 @@ function sourceArgs(source: JournalSource): string[] {
   return args;
 }
 
-export type ReadFrom = { kind: 'head' } | { kind: 'tail' } | { kind: 'after'; cursor: string };
+/** After a cursor (exclusive), at a cursor (inclusive), or from the head or the tail of the journal. */
+export type ReadFrom = { kind: 'head' } | { kind: 'tail' } | { kind: 'after'; cursor: string } | { kind: 'at'; cursor: string };
 
 /**
  * Read everything from a position to the current end, then exit. No `--follow` here on purpose: with
@@ -26,6 +27,7 @@ export type ReadFrom = { kind: 'head' } | { kind: 'tail' } | { kind: 'after'; cu
 export function drainArgs(source: JournalSource, from: ReadFrom): string[] {
   const args = ['--output=export', '--all', '--quiet', '--no-pager', ...sourceArgs(source)];
   if (from.kind === 'after') args.push(`--after-cursor=${from.cursor}`);
+  else if (from.kind === 'at') args.push(`--cursor=${from.cursor}`);
   return [...args, ...source.matches];
 }
 
@@ -36,6 +38,7 @@ export function drainArgs(source: JournalSource, from: ReadFrom): string[] {
 export function followArgs(source: JournalSource, from: ReadFrom): string[] {
   const args = ['--output=export', '--all', '--quiet', '--no-pager', '--follow', ...sourceArgs(source)];
   if (from.kind === 'after') args.push(`--after-cursor=${from.cursor}`, '--no-tail');
+  else if (from.kind === 'at') args.push(`--cursor=${from.cursor}`, '--no-tail');
   else if (from.kind === 'tail') args.push('--lines=0');
   else args.push('--no-tail');
   return [...args, ...source.matches];

@@ -206,6 +206,8 @@ export class DestinationRunner<E = unknown> {
       clearTimeout(timer);
       this.#inflight.delete(controller);
     }
+    // Closed or abandoned meanwhile: whatever the answer, this runner acknowledges nothing more.
+    if (this.#closed) return;
     const seconds = (performance.now() - started) / 1000;
     const counters = this.#opts.counters;
     if (!verdict) {
@@ -304,9 +306,19 @@ export class DestinationRunner<E = unknown> {
     return result;
   }
 
-  /** Stops at once: in-flight requests are aborted, nothing more is acknowledged. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Gives up everything buffered and in flight without closing the destination (it lives on in a new
+   * runner): nothing more is acknowledged, the memory is freed at once.
+   */
+  async abandon(): Promise<void> {
+    this.#stop();
+    this.#keys.clear();
+    this.#bufferedRecords = 0;
+    this.#bufferedBytes = 0;
+  }
+
+  #stop(): boolean {
+    if (this.#closed) return false;
     this.#closed = true;
     clearInterval(this.#ticker);
     for (const t of this.#retryTimers) clearTimeout(t);
@@ -315,6 +327,14 @@ export class DestinationRunner<E = unknown> {
     this.#queue.clear();
     for (const w of this.#waiters) w();
     this.#waiters = [];
+    for (const w of this.#idleWaiters) w();
+    this.#idleWaiters = [];
+    return true;
+  }
+
+  /** Stops at once: in-flight requests are aborted, nothing more is acknowledged. */
+  async close(): Promise<void> {
+    if (!this.#stop()) return;
     await this.destination.close();
   }
 }

@@ -1,29 +1,57 @@
-// One destination's lane through the pipeline: its runner, its acknowledgement tracker and its start point.
+// One destination's lane: its runner, its acknowledgement trackers, and whether the shared reader feeds it.
+import { compareCursors } from '../journal/cursor-order.ts';
+import type { ReadFrom } from '../journal/journalctl-args.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { LogRecord } from '../model/log-record.ts';
-import { compareCursors } from '../journal/cursor-order.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { DestinationRunner } from './destination-runner.ts';
 
 /**
- * Where the lane's delivery starts relative to the shared reader: every entry up to and including `cursor`
- * (or logged before `sinceUs`) is already this lane's past and is skipped (acknowledged without sending).
+ * Sequence numbers are per reader. The shared reader counts from 1; the catch-up reader of a detached lane
+ * counts from generation * GENERATION_SPAN, so an acknowledgement finds its tracker by its number alone
+ * (2^40 entries per reader, 8192 generations within Number's exact integers).
+ */
+export const GENERATION_SPAN = 2 ** 40;
+
+/**
+ * Where the lane's delivery starts in the shared reader's stream: entries up to and including `cursor` (or
+ * logged before `sinceUs`) are already this lane's past, and are acknowledged without sending.
  */
 export type LaneStart = { kind: 'all' } | { kind: 'after'; cursor: string } | { kind: 'since'; sinceUs: number };
 
+interface Generation {
+  id: number;
+  tracker: AckTracker;
+}
+
 export class Lane {
   readonly id: string;
-  readonly runner: DestinationRunner;
-  readonly tracker = new AckTracker();
-  #start: LaneStart;
-  #lastWritten: string | undefined;
+  runner: DestinationRunner;
+  /** Where this lane reads from when it has no committed cursor yet (its configured start). */
+  readonly origin: ReadFrom;
+  /** True while the shared reader feeds the lane; false while it is detached and catching up on its own. */
+  attached = true;
   failed: string | undefined;
+  /** Wall-clock ms of the last acknowledgement (or of the lane's start). */
+  lastAckAt = Date.now();
+  /** Times this lane was detached, for metrics and logs. */
+  detachments = 0;
+  #start: LaneStart;
+  #skipThroughSeq = 0;
+  /** Oldest first: a catch-up generation drains while the next one fills. */
+  #generations: Generation[];
+  #nextGeneration = 1;
+  #lastWritten: string | undefined;
+  /** Cursor of the first entry this lane took (not skipped): where a catch-up starts when nothing is committed. */
+  #firstCursor: string | undefined;
 
-  constructor(runner: DestinationRunner, start: LaneStart, checkpointCursor: string | undefined) {
+  constructor(runner: DestinationRunner, origin: ReadFrom, start: LaneStart, checkpointCursor: string | undefined) {
     this.id = runner.destination.id;
     this.runner = runner;
+    this.origin = origin;
     this.#start = start;
     this.#lastWritten = checkpointCursor;
+    this.#generations = [{ id: 0, tracker: new AckTracker(0, checkpointCursor) }];
   }
 
   /** The shared reader starts exactly at this lane's start: nothing to skip. */
@@ -31,39 +59,97 @@ export class Lane {
     this.#start = { kind: 'all' };
   }
 
-  /** Registers an entry read by the shared reader; an entry before the lane's start is acknowledged at once. */
+  #current(): AckTracker {
+    return this.#generations[this.#generations.length - 1]!.tracker;
+  }
+
+  /** Registers an entry of the lane's current reader; an entry before the lane's start is done at once. */
   admitEntry(entry: JournalEntry): void {
-    this.tracker.register(entry.seq, entry.cursor);
-    if (this.#start.kind === 'all') return;
+    this.#current().register(entry.seq, entry.cursor);
+    if (this.#start.kind === 'all') {
+      this.#firstCursor ??= entry.cursor;
+      return;
+    }
     const past =
       this.#start.kind === 'after'
         ? entry.cursor === this.#start.cursor || compareCursors(entry.cursor, this.#start.cursor) <= 0
         : entry.realtimeUs < this.#start.sinceUs;
     if (!past) {
       this.#start = { kind: 'all' };
+      this.#firstCursor ??= entry.cursor;
       return;
     }
-    this.tracker.done(entry.seq);
+    this.#current().done(entry.seq);
     this.#skipThroughSeq = entry.seq;
   }
 
-  /** Whether a record goes to this lane: not when its last entry was before the lane's start. */
+  /** Whether a record of the lane's current reader goes to it: not when its last entry is the lane's past. */
   wants(record: LogRecord): boolean {
     return record.seq === 0 || record.seq > this.#skipThroughSeq;
   }
 
-  #skipThroughSeq = 0;
-
-  /** Acknowledges every entry a record holds. */
+  /** Acknowledges every entry a record holds, in the tracker of the reader that read it. */
   ack(record: LogRecord): void {
-    this.tracker.done(record.seq);
+    this.lastAckAt = Date.now();
+    if (record.seq === 0) return;
+    const generation = Math.floor(record.seq / GENERATION_SPAN);
+    const found = this.#generations.find((g) => g.id === generation);
+    if (!found) return; // a generation reset by a detach: its entries are read again
+    found.tracker.done(record.seq);
     const joined = record.joinedSeqs;
-    if (joined) for (const seq of joined) this.tracker.done(seq);
+    if (joined) for (const seq of joined) found.tracker.done(seq);
+  }
+
+  /**
+   * Detach: forget everything in flight (the caller abandons the runner) and count entries from a new
+   * catch-up generation that restarts at the committed cursor. Returns where the catch-up reads from and
+   * the number its first entry gets.
+   */
+  detach(runner: DestinationRunner): { from: ReadFrom; firstSeq: number } {
+    const committed = this.committedCursor;
+    const id = this.#nextGeneration++;
+    this.#generations = [{ id, tracker: new AckTracker(id * GENERATION_SPAN, committed) }];
+    this.runner = runner;
+    this.attached = false;
+    this.detachments++;
+    const from: ReadFrom = committed ? { kind: 'after', cursor: committed } : this.#firstCursor ? { kind: 'at', cursor: this.#firstCursor } : this.origin;
+    return { from, firstSeq: id * GENERATION_SPAN + 1 };
+  }
+
+  /**
+   * Rejoin the shared reader. `sharedSeq` is the last entry the shared reader handed on; `caughtUpTo` the
+   * last entry the catch-up reader handed on: shared entries up to it are this lane's past.
+   */
+  attach(sharedSeq: number, caughtUpTo: string | undefined): void {
+    // Every shared entry up to sharedSeq is at or before caughtUpTo, which the catch-up generation delivers.
+    this.#generations.push({ id: 0, tracker: new AckTracker(sharedSeq, caughtUpTo) });
+    this.#skipThroughSeq = sharedSeq;
+    this.#start = caughtUpTo ? { kind: 'after', cursor: caughtUpTo } : { kind: 'all' };
+    this.attached = true;
+  }
+
+  /** Entries read but not yet acknowledged, over every generation. */
+  get pendingEntries(): number {
+    let n = 0;
+    for (const g of this.#generations) n += g.tracker.pending;
+    return n;
+  }
+
+  /** Cursor of the last entry such that it and everything before it are acknowledged. */
+  get committedCursor(): string | undefined {
+    let cursor: string | undefined;
+    for (const g of this.#generations) {
+      if (g.tracker.committedCursor !== undefined) cursor = g.tracker.committedCursor;
+      if (g.tracker.pending > 0) break;
+    }
+    // Retire catch-up generations that are fully acknowledged: the newer one carries on from them.
+    while (this.#generations.length > 1 && this.#generations[0]!.tracker.pending === 0) this.#generations.shift();
+    return cursor;
   }
 
   /** The cursor to write now, or undefined when the checkpoint has not moved since the last write. */
   takeCheckpoint(): string | undefined {
-    const cursor = this.tracker.committedCursor;
+    const cursor = this.committedCursor;
     if (cursor === undefined || cursor === this.#lastWritten) return undefined;
     this.#lastWritten = cursor;
     return cursor;

@@ -1,22 +1,53 @@
-// Joins reader -> normalizer -> rate limiter -> destination lanes, and moves checkpoints as acks come back.
+// Joins reader -> records -> destination lanes, detaches lanes that fall behind, and moves checkpoints as acks
+// come back (DESIGN.md "The flow", "Delivery semantics").
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import type { Config } from '../config/schema.ts';
 import { compareCursors } from '../journal/cursor-order.ts';
 import { JournalReader, type ReaderCounters } from '../journal/journal-reader.ts';
-import type { ReadFrom } from '../journal/journalctl-args.ts';
+import { cursorRealtimeUs, type ReadFrom } from '../journal/journalctl-args.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { LogRecord } from '../model/log-record.ts';
-import { Normalizer } from '../normalize/index.ts';
-import { StreamRateLimiter, type RateLimitCounters } from '../ratelimit/index.ts';
+import type { RateLimitCounters } from '../ratelimit/index.ts';
 import type { Logger } from '../selflog/logger.ts';
+import { CatchUp } from './catch-up.ts';
 import type { Destination } from './destination.ts';
 import { DestinationRunner, type RunnerCounters } from './destination-runner.ts';
 import { Lane, type LaneStart } from './lane.ts';
+import { RecordStage } from './record-stage.ts';
 
 export interface PipelineCounters {
   reader?: ReaderCounters;
   rateLimit?: RateLimitCounters;
   runner?: (destinationId: string) => RunnerCounters;
+  /** A destination was detached from the shared reader (it fell behind its buffer). */
+  detached?: (destinationId: string) => void;
+}
+
+/** A destination's state, for /healthz and the metrics. */
+export interface LaneStatus {
+  id: string;
+  type: string;
+  /** Why it stopped for good, if it did. */
+  failed: string | undefined;
+  /** False while it is detached and catching up with its own reader. */
+  attached: boolean;
+  bufferedRecords: number;
+  bufferedBytes: number;
+  /** Entries read but not yet acknowledged by this destination. */
+  pendingEntries: number;
+  /** Cursor and journal time (ms) of the last entry committed for this destination. */
+  committedCursor: string | undefined;
+  committedTimeMs: number | undefined;
+  /** Wall-clock ms of its last acknowledgement. */
+  lastAckAt: number;
+}
+
+export interface PipelineStatus {
+  /** Wall-clock ms when the shared reader last handed on entries (or started). */
+  lastEntryAt: number;
+  /** Journal time (ms) of the newest entry read. */
+  newestEntryMs: number;
+  lanes: LaneStatus[];
 }
 
 export interface PipelineOptions {
@@ -34,40 +65,63 @@ const TICK_MS = 100;
 
 export class Pipeline {
   readonly #opts: PipelineOptions;
+  readonly #config: Config;
   readonly #log: Logger;
   readonly #lanes: Lane[] = [];
-  readonly #normalizer: Normalizer;
-  readonly #limiter: StreamRateLimiter;
+  readonly #stage: RecordStage;
+  readonly #catchUps = new Map<Lane, CatchUp>();
   #reader: JournalReader | undefined;
   #stopping = false;
-  #newestEntryMs = 0;
-  #lastEntryAt = Date.now();
+  #lastSeq = 0;
   #ticker: NodeJS.Timeout | undefined;
   #lastCheckpointAt = 0;
   #checkpointWrite: Promise<void> = Promise.resolve();
+  /** Closed while catch-ups hand over: the shared loop waits on it before its next batch. */
+  #gate: Promise<void> | undefined;
+  #openGate: (() => void) | undefined;
+  #gateHolders = 0;
 
   constructor(options: PipelineOptions) {
     this.#opts = options;
+    this.#config = options.config;
     this.#log = options.logger;
-    this.#normalizer = new Normalizer(options.config.records, options.host);
-    this.#limiter = new StreamRateLimiter(options.config.rate_limit, options.counters?.rateLimit);
+    this.#stage = new RecordStage(options.config, options.host, { deliver: this.#deliver, dropped: this.#dropped }, options.counters?.rateLimit);
   }
 
-  get lanes(): readonly Lane[] {
-    return this.#lanes;
+  status(): PipelineStatus {
+    return {
+      lastEntryAt: this.#stage.lastEntryAt,
+      newestEntryMs: this.#stage.newestEntryMs,
+      lanes: this.#lanes.map((lane) => {
+        const cursor = lane.committedCursor;
+        const us = cursor === undefined ? undefined : cursorRealtimeUs(cursor);
+        return {
+          id: lane.id,
+          type: lane.runner.destination.type,
+          failed: lane.failed,
+          attached: lane.attached,
+          bufferedRecords: lane.runner.bufferedRecords,
+          bufferedBytes: lane.runner.bufferedBytes,
+          pendingEntries: lane.pendingEntries,
+          committedCursor: cursor,
+          committedTimeMs: us === undefined ? undefined : Math.floor(us / 1000),
+          lastAckAt: lane.lastAckAt,
+        };
+      }),
+    };
   }
 
   /** Reads until stop() is called (or, with follow false, to the end of the journal), then shuts down. */
   async run(options: { follow?: boolean } = {}): Promise<void> {
-    const { config } = this.#opts;
     const from = await this.#openLanes();
     if (this.#lanes.length === 0) throw new Error('no destination could start');
-    this.#reader = new JournalReader({ ...config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
+    this.#reader = new JournalReader({ ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#ticker.unref();
     this.#log.info({ from: from.kind === 'after' ? from.cursor : from.kind, destinations: this.#lanes.map((l) => l.id) }, 'reading the journal');
     try {
       for await (const batch of this.#reader.batches()) {
+        if (this.#gate) await this.#gate;
         this.#process(batch);
         await this.#backpressure();
         if (this.#stopping) break;
@@ -83,10 +137,42 @@ export class Pipeline {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#reader?.stop();
+    for (const catchUp of this.#catchUps.values()) catchUp.stop();
+    this.#gateHolders = 0;
+    this.#openGate?.();
+  }
+
+  /**
+   * Holds the shared reader before its next batch. The loop is always at an await between batches when this
+   * runs, so every lane has been fed exactly through the returned seq.
+   */
+  #pauseShared(): Promise<number> {
+    if (this.#gateHolders++ === 0) this.#gate = new Promise((resolve) => (this.#openGate = resolve));
+    return Promise.resolve(this.#lastSeq);
+  }
+
+  #resumeShared(): void {
+    if (this.#gateHolders === 0 || --this.#gateHolders > 0) return;
+    this.#gate = undefined;
+    this.#openGate?.();
+  }
+
+  #newRunner(destination: Destination, lane: () => Lane): DestinationRunner {
+    return new DestinationRunner(destination, {
+      logger: this.#log.child({ destination: destination.id }),
+      onDone: (record) => lane().ack(record),
+      onFatal: (reason) => {
+        lane().failed = reason;
+        this.#onLaneFailed(lane());
+      },
+      ...(this.#opts.counters?.runner ? { counters: this.#opts.counters.runner(destination.id) } : {}),
+      maxBufferedRecords: this.#config.pipeline.buffer_records,
+      maxBufferedBytes: this.#config.pipeline.buffer_bytes,
+    });
   }
 
   async #openLanes(): Promise<ReadFrom> {
-    const { config, checkpoints, destinations } = this.#opts;
+    const { checkpoints, destinations } = this.#opts;
     const startedUs = Date.now() * 1000;
     const starts: Array<{ lane: Lane; from: ReadFrom }> = [];
     for (const destination of destinations) {
@@ -102,20 +188,9 @@ export class Pipeline {
         log.warn({ reason: err.message }, 'destination start-up check failed; sends will be retried');
       }
       const checkpoint = checkpoints ? await checkpoints.read(destination.id) : undefined;
-      const runner: DestinationRunner = new DestinationRunner(destination, {
-        logger: log,
-        onDone: (record) => lane.ack(record),
-        onFatal: (reason) => {
-          lane.failed = reason;
-          this.#onLaneFailed(lane);
-        },
-        ...(this.#opts.counters?.runner ? { counters: this.#opts.counters.runner(destination.id) } : {}),
-        maxBufferedRecords: config.pipeline.buffer_records,
-        maxBufferedBytes: config.pipeline.buffer_bytes,
-      });
-      const from: ReadFrom = checkpoint ? { kind: 'after', cursor: checkpoint.cursor } : { kind: config.journal.start };
+      const from: ReadFrom = checkpoint ? { kind: 'after', cursor: checkpoint.cursor } : { kind: this.#config.journal.start };
       const laneStart: LaneStart = from.kind === 'after' ? { kind: 'after', cursor: from.cursor } : from.kind === 'tail' ? { kind: 'since', sinceUs: startedUs } : { kind: 'all' };
-      const lane = new Lane(runner, laneStart, checkpoint?.cursor);
+      const lane: Lane = new Lane(this.#newRunner(destination, () => lane), from, laneStart, checkpoint?.cursor);
       starts.push({ lane, from });
       log.info({ checkpoint: checkpoint?.cursor ?? null, start: from.kind }, 'destination ready');
     }
@@ -123,19 +198,19 @@ export class Pipeline {
     let earliest: ReadFrom = { kind: 'tail' };
     for (const { from } of starts) {
       if (from.kind === 'head' || earliest.kind === 'head') earliest = { kind: 'head' };
-      else if (from.kind === 'after' && (earliest.kind === 'tail' || compareCursors(from.cursor, earliest.cursor) < 0)) earliest = from;
+      else if (from.kind === 'after' && (earliest.kind !== 'after' || compareCursors(from.cursor, earliest.cursor) < 0)) earliest = from;
     }
     for (const { lane, from } of starts) {
-      // A lane that starts exactly where the reader starts has nothing to skip.
-      if (from.kind === earliest.kind && (from.kind !== 'after' || (earliest.kind === 'after' && from.cursor === earliest.cursor))) lane.skipNothing();
+      const same = from.kind === earliest.kind && (from.kind !== 'after' || (earliest.kind === 'after' && from.cursor === earliest.cursor));
+      if (same) lane.skipNothing();
       this.#lanes.push(lane);
     }
     return earliest;
   }
 
   #onLaneFailed(lane: Lane): void {
-    const live = this.#lanes.filter((l) => !l.failed);
-    if (live.length === 0) {
+    this.#catchUps.get(lane)?.stop();
+    if (this.#lanes.every((l) => l.failed)) {
       this.#log.fatal({ destination: lane.id, reason: lane.failed }, 'every destination has failed; stopping');
       process.exitCode = 1;
       this.stop();
@@ -144,47 +219,64 @@ export class Pipeline {
 
   #process(batch: JournalEntry[]): void {
     const lanes = this.#lanes;
-    const emit = (record: LogRecord) => this.#admit(record);
     for (const entry of batch) {
-      for (const lane of lanes) if (!lane.failed) lane.admitEntry(entry);
-      this.#normalizer.push(entry, emit);
+      for (const lane of lanes) if (lane.attached && !lane.failed) lane.admitEntry(entry);
+      this.#stage.push(entry);
     }
     const last = batch[batch.length - 1];
     if (last) {
-      this.#newestEntryMs = Math.max(this.#newestEntryMs, Math.floor(last.realtimeUs / 1000));
-      this.#lastEntryAt = Date.now();
+      this.#stage.pushed(last);
+      this.#lastSeq = last.seq;
     }
-  }
-
-  #admit(record: LogRecord): void {
-    if (this.#limiter.admit(record, this.#deliver)) {
-      this.#deliver(record);
-      return;
-    }
-    for (const lane of this.#lanes) lane.ack(record);
   }
 
   readonly #deliver = (record: LogRecord): void => {
     for (const lane of this.#lanes) {
-      if (lane.failed) continue;
+      if (!lane.attached || lane.failed) continue;
       if (lane.wants(record)) lane.runner.push(record);
       else lane.ack(record);
     }
   };
 
+  readonly #dropped = (record: LogRecord): void => {
+    for (const lane of this.#lanes) if (lane.attached) lane.ack(record);
+  };
+
+  /**
+   * Waits while an attached destination's buffer is full, at most `detach_after`; a destination still full
+   * then is detached: the shared reader goes on for the others, and it catches up on its own.
+   */
   async #backpressure(): Promise<void> {
-    for (const lane of this.#lanes) {
-      if (!lane.failed && lane.runner.full) await lane.runner.whenNotFull();
-    }
+    const full = this.#lanes.filter((l) => l.attached && !l.failed && l.runner.full);
+    if (full.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, this.#config.pipeline.detach_after)));
+    await Promise.race([Promise.all(full.map((l) => l.runner.whenNotFull())), timeout]);
+    clearTimeout(timer);
+    for (const lane of full) if (lane.runner.full && !lane.failed && !this.#stopping) this.#detach(lane);
+  }
+
+  #detach(lane: Lane): void {
+    const old = lane.runner;
+    const start = lane.detach(this.#newRunner(old.destination, () => lane));
+    void old.abandon();
+    this.#opts.counters?.detached?.(lane.id);
+    this.#log.warn(
+      { destination: lane.id, buffered: old.bufferedRecords, resumeFrom: start.from.kind === 'after' || start.from.kind === 'at' ? start.from.cursor : start.from.kind },
+      'destination fell behind its buffer: detached so the others keep shipping; it catches up from its checkpoint with its own reader',
+    );
+    const catchUp = new CatchUp(lane, this.#config, this.#opts.host, this.#log.child({ destination: lane.id, catchUp: lane.detachments }), start);
+    this.#catchUps.set(lane, catchUp);
+    void catchUp
+      .run({ pauseShared: () => this.#pauseShared(), resumeShared: () => this.#resumeShared() })
+      .catch((error: unknown) => this.#log.error({ destination: lane.id, reason: (error as Error).message }, 'catch-up reader failed'))
+      .finally(() => this.#catchUps.delete(lane));
   }
 
   #tick(): void {
     const now = Date.now();
-    this.#normalizer.flushDue(now, (r) => this.#admit(r));
-    // Rate-limit windows run on journal time; when the journal is quiet, journal time is now.
-    const journalNow = now - this.#lastEntryAt > 1000 ? Math.max(now, this.#newestEntryMs) : this.#newestEntryMs;
-    this.#limiter.sweep(journalNow, this.#deliver);
-    if (now - this.#lastCheckpointAt >= this.#opts.config.pipeline.checkpoint_interval) {
+    this.#stage.tick(now);
+    if (now - this.#lastCheckpointAt >= this.#config.pipeline.checkpoint_interval) {
       this.#lastCheckpointAt = now;
       void this.#writeCheckpoints();
     }
@@ -209,9 +301,12 @@ export class Pipeline {
   }
 
   async #drain(): Promise<void> {
-    const deadline = Date.now() + this.#opts.config.pipeline.shutdown_timeout;
-    this.#normalizer.flushAll((r) => this.#admit(r));
-    this.#limiter.flushAll(this.#deliver);
+    const deadline = Date.now() + this.#config.pipeline.shutdown_timeout;
+    for (const catchUp of this.#catchUps.values()) {
+      catchUp.stop();
+      catchUp.flushAll();
+    }
+    this.#stage.flushAll();
     const results = await Promise.all(this.#lanes.map((lane) => (lane.failed ? true : lane.runner.flush(Math.max(0, deadline - Date.now())))));
     results.forEach((flushed, i) => {
       const lane = this.#lanes[i]!;
@@ -219,6 +314,6 @@ export class Pipeline {
     });
     await this.#writeCheckpoints();
     await Promise.all(this.#lanes.map((lane) => lane.runner.close()));
-    this.#log.info({ checkpoints: Object.fromEntries(this.#lanes.map((l) => [l.id, l.tracker.committedCursor ?? null])) }, 'stopped');
+    this.#log.info({ checkpoints: Object.fromEntries(this.#lanes.map((l) => [l.id, l.committedCursor ?? null])) }, 'stopped');
   }
 }

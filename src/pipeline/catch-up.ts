@@ -1,0 +1,108 @@
+// A detached destination's own reader: it re-reads the journal from the lane's checkpoint until it is close
+// to where the shared reader is, so that one slow destination never holds the others back.
+import type { Config } from '../config/schema.ts';
+import { JournalReader } from '../journal/journal-reader.ts';
+import type { ReadFrom } from '../journal/journalctl-args.ts';
+import type { Logger } from '../selflog/logger.ts';
+import type { Lane } from './lane.ts';
+import { RecordStage } from './record-stage.ts';
+
+/** A drain that reads fewer entries than this means the catch-up is close enough to hand over. */
+export const HANDOVER_BACKLOG = 2000;
+
+export interface HandoverHooks {
+  /** Pauses the shared reader after its current batch; resolves with the seq of the last entry it handed on. */
+  pauseShared(): Promise<number>;
+  /** Lets the shared reader go on. */
+  resumeShared(): void;
+}
+
+export class CatchUp {
+  readonly #lane: Lane;
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #stage: RecordStage;
+  #from: ReadFrom;
+  #nextSeq: number;
+  #reader: JournalReader | undefined;
+  #stopped = false;
+  #ticker: NodeJS.Timeout | undefined;
+
+  constructor(lane: Lane, config: Config, host: string, logger: Logger, start: { from: ReadFrom; firstSeq: number }) {
+    this.#lane = lane;
+    this.#config = config;
+    this.#log = logger;
+    this.#from = start.from;
+    this.#nextSeq = start.firstSeq;
+    this.#stage = new RecordStage(config, host, {
+      deliver: (record) => this.#lane.runner.push(record),
+      dropped: (record) => this.#lane.ack(record),
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#reader?.stop();
+  }
+
+  /**
+   * Drains the journal from the lane's checkpoint, again and again while the backlog is large, then hands
+   * over: the shared reader pauses, one last drain reads up to (or past) it, and the lane rejoins.
+   * Resolves true when the lane is attached again, false when stopped first.
+   */
+  async run(hooks: HandoverHooks): Promise<boolean> {
+    this.#ticker = setInterval(() => this.#stage.tick(Date.now()), 100);
+    this.#ticker.unref();
+    try {
+      while (!this.#stopped) {
+        const read = await this.#drain();
+        if (this.#stopped || this.#lane.failed) return false;
+        if (read >= HANDOVER_BACKLOG || this.#lane.runner.full) {
+          if (read === 0) await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        const sharedSeq = await hooks.pauseShared();
+        try {
+          await this.#drain();
+          if (this.#stopped || this.#lane.failed) return false;
+          this.#stage.flushAll();
+          const caughtUpTo = this.#from.kind === 'after' ? this.#from.cursor : undefined;
+          this.#lane.attach(sharedSeq, caughtUpTo);
+          this.#log.info({ destination: this.#lane.id, caughtUpTo }, 'destination caught up and rejoined the shared reader');
+          return true;
+        } finally {
+          hooks.resumeShared();
+        }
+      }
+      return false;
+    } finally {
+      clearInterval(this.#ticker);
+    }
+  }
+
+  /** Reads from the current position to the end of the journal as it is now; returns the entries read. */
+  async #drain(): Promise<number> {
+    const reader = new JournalReader({ ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq }, this.#log);
+    this.#reader = reader;
+    let read = 0;
+    for await (const batch of reader.batches()) {
+      for (const entry of batch) {
+        this.#lane.admitEntry(entry);
+        this.#stage.push(entry);
+      }
+      const last = batch[batch.length - 1]!;
+      this.#stage.pushed(last);
+      this.#nextSeq = last.seq + 1;
+      read += batch.length;
+      if (this.#lane.runner.full) await this.#lane.runner.whenNotFull();
+      if (this.#stopped || this.#lane.failed) break;
+    }
+    if (reader.lastCursor) this.#from = { kind: 'after', cursor: reader.lastCursor };
+    return read;
+  }
+
+  /** At shutdown: ships what the stage holds into the runner (the pipeline flushes the runner). */
+  flushAll(): void {
+    this.#stage.flushAll();
+  }
+}
