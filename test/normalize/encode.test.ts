@@ -1,0 +1,67 @@
+// Record encodings: the ecs-logs event JSON line and the text line.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+
+const container: LogRecord = {
+  time: Date.UTC(2026, 10, 24, 16, 52, 13, 123),
+  level: 'warning',
+  message: 'disk "almost" full\n',
+  fields: { free: '1G', nested: { a: [1, 2] } },
+  source: {
+    host: 'node-1',
+    service: 'auth-api',
+    stream: '0123456789ab',
+    container: { id: '0123456789ab', name: 'ecs-auth-api-3-app-aabb', image: 'auth:3' },
+    identifier: '0123456789ab',
+    ecs: { cluster: 'prod', family: 'auth-api', revision: '3', taskArn: 'arn:x' },
+  },
+  cursor: 's=1',
+  seq: 1,
+};
+
+test('recordToJsonLine writes the ecs-logs event shape, without cursor or seq', () => {
+  const line = recordToJsonLine(container);
+  assert.deepStrictEqual(JSON.parse(line), {
+    level: 'WARN',
+    time: '2026-11-24T16:52:13.123Z',
+    message: 'disk "almost" full\n',
+    info: { host: 'node-1', source: 'ecs-auth-api-3-app-aabb', id: '0123456789ab' },
+    data: {
+      fields: { free: '1G', nested: { a: [1, 2] } },
+      service: 'auth-api',
+      stream: '0123456789ab',
+      container: { id: '0123456789ab', name: 'ecs-auth-api-3-app-aabb', image: 'auth:3' },
+      identifier: '0123456789ab',
+      ecs: { cluster: 'prod', family: 'auth-api', revision: '3', taskArn: 'arn:x' },
+    },
+  });
+  assert.ok(!line.includes('\n'), 'one line');
+  assert.ok(!line.includes('s=1'));
+});
+
+test('recordToJsonLine for a unit entry: info.source is the unit, info.pid the process', () => {
+  const record: LogRecord = {
+    ...container,
+    level: 'emerg',
+    fields: {},
+    source: { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 900 },
+  };
+  assert.deepStrictEqual(JSON.parse(recordToJsonLine(record)), {
+    level: 'EMERG',
+    time: '2026-11-24T16:52:13.123Z',
+    message: 'disk "almost" full\n',
+    info: { host: 'h', source: 'nginx.service', pid: 900 },
+    data: { fields: {}, service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx' },
+  });
+});
+
+test('every level has its ecs-logs name', () => {
+  const names = (['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'] as const).map((level) => JSON.parse(recordToJsonLine({ ...container, level })).level);
+  assert.deepEqual(names, ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARN', 'NOTICE', 'INFO', 'DEBUG']);
+});
+
+test('recordToText', () => {
+  assert.equal(recordToText({ ...container, message: 'hi' }), '2026-11-24T16:52:13.123Z warning auth-api/0123456789ab hi');
+});
