@@ -9,8 +9,6 @@ export interface FieldName {
   /** `NAME=`, flat, for recognizing a text field line with one startsWith. */
   readonly prefix: string;
   readonly bytes: Uint8Array;
-  /** The name that followed this one the last time, as the guess for the next line. */
-  next: FieldName | undefined;
 }
 
 /** Slots in the table; a journal has a few hundred distinct names at most, and a miss only costs a slice. */
@@ -43,5 +41,5 @@ export class FieldNameCache {
 function makeName(buf: Buffer, start: number, end: number): FieldName {
   // Using the string once as a property key interns it; Object.keys hands back the interned copy.
   const name = Object.keys({ [buf.toString('latin1', start, end)]: 0 })[0]!;
-  return { name, prefix: `${name}=`, bytes: new Uint8Array(buf.subarray(start, end)), next: undefined };
+  return { name, prefix: `${name}=`, bytes: new Uint8Array(buf.subarray(start, end)) };
 }
