@@ -70,13 +70,13 @@ export class TestJournal {
     this.#keepAlive.write('jft-keepalive\n\n6\n0\n0\n0\n0\n');
   }
 
-  /** Writes entries through the native protocol, in order; resolves when all were handed to journald. */
-  async send(entries: Iterable<TestEntry>): Promise<number> {
+  /** Writes entries through the native protocol, in order (an async iterable paces them); resolves when all were handed to journald. */
+  async send(entries: Iterable<TestEntry> | AsyncIterable<TestEntry>): Promise<number> {
     const child = spawn('python3', [SENDER, this.socketPath], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    for (const entry of entries) {
+    for await (const entry of entries) {
       const payload = encodeNative(entry);
       const head = Buffer.alloc(4);
       head.writeUInt32LE(payload.length);

@@ -1,0 +1,182 @@
+// Delivery under real faults (issue 6): a destination down, a slow destination, kill -9 crashes, SIGTERM.
+// Counts are scaled down for CI; `npm run test:soak` (JF_SOAK=1) runs the full ones.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { killQuietly, type Daemon } from '../helpers/daemon.ts';
+import { cloudwatchMessages, faultEntries, logglyMessages, peakRssMb, SOAK, startFanout, stdoutMessages, tally } from './fanout.ts';
+
+const log = (text: string) => process.stderr.write(`# ${text}\n`);
+
+/** Index (in `fault-N` numbering) of the last entry a destination's checkpoint covers; -1 without one. */
+async function committedIndex(stateDir: string, name: string, cursors: string[]): Promise<number> {
+  try {
+    const { cursor } = JSON.parse(await readFile(path.join(stateDir, `${name}.checkpoint.json`), 'utf8')) as { cursor: string };
+    return cursors.indexOf(cursor);
+  } catch {
+    return -1;
+  }
+}
+
+describe('fan-out under faults', { timeout: SOAK ? 1_800_000 : 300_000 }, () => {
+  test('CloudWatch down (refused, then 503s): Loggly and stdout keep shipping; CloudWatch catches up; nothing lost', async () => {
+    const N = SOAK ? 100_000 : 20_000;
+    const OUTAGE_MS = SOAK ? 60_000 : 8_000;
+    // A small buffer so the outage outlasts it: CloudWatch must be detached, not hold the others back.
+    const f = await startFanout({ buffer_records: 2000, detach_after: '500ms' });
+    let daemon: Daemon | undefined;
+    try {
+      daemon = f.start();
+      await daemon.waitFor(() => daemon!.stderr.includes('reading the journal'), 'reader start');
+      await f.cwSwitch.down();
+      const outageStart = Date.now();
+      await f.journal.send(faultEntries(0, N));
+      // While CloudWatch is refused, the others get everything.
+      await daemon.waitFor(() => tally(logglyMessages(f.loggly), 0, N).missing.length === 0 && tally(stdoutMessages(daemon!.stdout), 0, N).missing.length === 0, 'Loggly and stdout to have every entry', 120_000);
+      const othersDoneMs = Date.now() - outageStart;
+      assert.ok(Date.now() - outageStart < OUTAGE_MS || SOAK, `the others finished during the outage (${othersDoneMs} ms)`);
+      assert.ok(cloudwatchMessages(f.cloudwatch).length < N, 'CloudWatch had not got them all yet');
+      while (Date.now() - outageStart < OUTAGE_MS / 2) await sleep(100);
+      // Second half of the outage: the endpoint answers, but 503 to every call.
+      f.cloudwatch.faults.unavailableEvery = 1;
+      f.cloudwatch.faults.operations = ['PutLogEvents', 'CreateLogStream', 'CreateLogGroup', 'DescribeLogStreams', 'DescribeLogGroups', 'PutRetentionPolicy'];
+      await f.cwSwitch.up();
+      while (Date.now() - outageStart < OUTAGE_MS) await sleep(100);
+      f.cloudwatch.faults.unavailableEvery = 0;
+      await daemon.waitFor(() => tally(cloudwatchMessages(f.cloudwatch), 0, N).missing.length === 0, 'CloudWatch to catch up', 180_000);
+      const cw = tally(cloudwatchMessages(f.cloudwatch), 0, N);
+      const rss = await peakRssMb(daemon.child.pid!);
+      log(`outage: ${N} entries, outage ${OUTAGE_MS} ms; others complete after ${othersDoneMs} ms; CloudWatch duplicates ${cw.duplicates}; daemon peak RSS ${rss.toFixed(0)} MB; 503s answered ${f.cloudwatch.counters.errors.ServiceUnavailableException ?? 0}`);
+      assert.ok(daemon.logs().some((l) => l.msg.startsWith('destination fell behind its buffer: detached')), 'CloudWatch was detached');
+      assert.ok(daemon.logs().some((l) => l.msg.startsWith('destination caught up and rejoined')), 'CloudWatch rejoined');
+      assert.equal(tally(logglyMessages(f.loggly), 0, N).duplicates, 0);
+      assert.ok(rss < 400, `peak RSS ${rss} MB`);
+      assert.equal((await daemon.stop()).code, 0);
+    } finally {
+      await daemon?.stop();
+      await f.close();
+    }
+  });
+
+  test('a destination answering after 2 s does not slow the others', async () => {
+    const N = SOAK ? 50_000 : 5_000;
+    const f = await startFanout({ buffer_records: 1000, detach_after: '500ms' });
+    let daemon: Daemon | undefined;
+    try {
+      f.cloudwatch.faults.latencyMs = 2000;
+      daemon = f.start();
+      await daemon.waitFor(() => daemon!.stderr.includes('reading the journal'), 'reader start');
+      const started = Date.now();
+      await f.journal.send(faultEntries(0, N));
+      await daemon.waitFor(() => tally(stdoutMessages(daemon!.stdout), 0, N).missing.length === 0 && tally(logglyMessages(f.loggly), 0, N).missing.length === 0, 'stdout and Loggly complete', 60_000);
+      const othersMs = Date.now() - started;
+      const cwAtThatTime = cloudwatchMessages(f.cloudwatch).length;
+      await daemon.waitFor(() => tally(cloudwatchMessages(f.cloudwatch), 0, N).missing.length === 0, 'CloudWatch complete', 240_000);
+      const cwMs = Date.now() - started;
+      log(`slow destination: ${N} entries; stdout+Loggly complete in ${othersMs} ms (CloudWatch had ${cwAtThatTime}); CloudWatch complete in ${cwMs} ms`);
+      assert.ok(cwAtThatTime < N, 'CloudWatch was still behind when the others were done');
+      assert.ok(othersMs * 2 < cwMs, `others ${othersMs} ms vs CloudWatch ${cwMs} ms`);
+      assert.equal((await daemon.stop()).code, 0);
+    } finally {
+      await daemon?.stop();
+      await f.close();
+    }
+  });
+
+  test('kill -9 of the daemon and journalctl at random moments: every entry reaches every destination', async () => {
+    const N = SOAK ? 200_000 : 20_000;
+    const KILLS = SOAK ? 10 : 4;
+    const f = await startFanout();
+    const stdout: string[] = [];
+    try {
+      // Entries keep coming while the kills happen: about KILLS * 2 s of writing.
+      const chunk = Math.ceil(N / (KILLS * 20));
+      const writing = f.journal.send(
+        (async function* () {
+          for (let i = 0; i < N; i += chunk) {
+            yield* faultEntries(i, Math.min(N, i + chunk));
+            await sleep(100);
+          }
+        })(),
+      );
+      const delivered = (name: string): string[] => (name === 'cloudwatch' ? cloudwatchMessages(f.cloudwatch) : name === 'loggly' ? logglyMessages(f.loggly) : stdout);
+      // Entries delivered but not committed when a kill came: the only ones a restart may send again.
+      const uncommitted: Record<string, number> = { cloudwatch: 0, loggly: 0, stdout: 0 };
+      for (let k = 0; k < KILLS; k++) {
+        const daemon = f.start();
+        await daemon.waitFor(() => daemon.stderr.includes('reading the journal'), 'reader start');
+        await sleep(500 + Math.floor(Math.random() * 2500));
+        const children = daemon.journalctlPids();
+        daemon.child.kill('SIGKILL');
+        for (const pid of children) killQuietly(pid);
+        await daemon.exited;
+        stdout.push(...stdoutMessages(daemon.stdout));
+        const entries = await f.journal.readAll('SYSLOG_IDENTIFIER=jf-fault');
+        for (const name of Object.keys(uncommitted)) {
+          const committed = await committedIndex(f.stateDir, name, entries.map((e) => e.cursor));
+          uncommitted[name]! += new Set(delivered(name).filter((m) => Number(m.slice(6)) > committed)).size;
+        }
+      }
+      await writing;
+      await f.journal.waitForCount(N, 'SYSLOG_IDENTIFIER=jf-fault', 60_000);
+      const last = f.start();
+      await last.waitFor(() => last.stderr.includes('reading the journal'), 'reader start');
+      const complete = () =>
+        tally([...stdout, ...stdoutMessages(last.stdout)], 0, N).missing.length === 0 &&
+        tally(cloudwatchMessages(f.cloudwatch), 0, N).missing.length === 0 &&
+        tally(logglyMessages(f.loggly), 0, N).missing.length === 0;
+      await last.waitFor(complete, 'every destination complete', 180_000);
+      const stopped = await last.stop();
+      assert.equal(stopped.code, 0, `${JSON.stringify(stopped)} ${last.stderr.slice(-3000)}`);
+      const all: Record<string, { missing: number[]; duplicates: number }> = {
+        stdout: tally([...stdout, ...stdoutMessages(last.stdout)], 0, N),
+        cloudwatch: tally(cloudwatchMessages(f.cloudwatch), 0, N),
+        loggly: tally(logglyMessages(f.loggly), 0, N),
+      };
+      log(`crash: ${N} entries, ${KILLS} kill -9; duplicates (bound: delivered but uncommitted at the kills): ${Object.entries(all).map(([n, t]) => `${n} ${t.duplicates} (${uncommitted[n]})`).join(', ')}`);
+      for (const [name, t] of Object.entries(all)) {
+        assert.deepEqual(t.missing, [], `${name} lost entries`);
+        assert.ok(t.duplicates <= uncommitted[name]!, `${name}: ${t.duplicates} duplicates, more than the ${uncommitted[name]} uncommitted at the kills`);
+      }
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('SIGTERM during a burst exits 0 within the deadline; checkpoints claim only what arrived', async () => {
+    const N = SOAK ? 100_000 : 20_000;
+    const f = await startFanout({ shutdown_timeout: '3s' });
+    try {
+      const daemon = f.start();
+      await daemon.waitFor(() => daemon.stderr.includes('reading the journal'), 'reader start');
+      const writing = f.journal.send(faultEntries(0, N));
+      await daemon.waitFor(() => cloudwatchMessages(f.cloudwatch).length > N / 10, 'a tenth delivered', 60_000);
+      const stopAt = Date.now();
+      const { code } = await daemon.stop('SIGTERM');
+      const tookMs = Date.now() - stopAt;
+      await writing;
+      assert.equal(code, 0, daemon.stderr.slice(-2000));
+      assert.ok(tookMs < 3000 + 2000, `stopped in ${tookMs} ms`);
+      const entries = await f.journal.readAll('SYSLOG_IDENTIFIER=jf-fault');
+      const indexOf = new Map(entries.map((e, i) => [e.cursor, i]));
+      const delivered = {
+        cloudwatch: new Set(cloudwatchMessages(f.cloudwatch)),
+        loggly: new Set(logglyMessages(f.loggly)),
+        stdout: new Set(stdoutMessages(daemon.stdout)),
+      };
+      for (const [name, got] of Object.entries(delivered)) {
+        const { cursor } = JSON.parse(await readFile(path.join(f.stateDir, `${name}.checkpoint.json`), 'utf8')) as { cursor: string };
+        const upTo = indexOf.get(cursor);
+        assert.ok(upTo !== undefined, `${name}: checkpoint is an entry of the journal`);
+        for (let i = 0; i <= upTo; i++) assert.ok(got.has(`fault-${i}`), `${name}: checkpoint covers fault-${i}, which arrived`);
+        log(`shutdown: ${name} checkpoint at entry ${upTo + 1} of ${N}, ${got.size} delivered`);
+        // A clean flush commits all it delivered, up to what was read.
+        assert.ok(upTo + 1 >= Math.min(got.size, N) - 1, `${name}: checkpoint ${upTo + 1} lags what arrived (${got.size})`);
+      }
+    } finally {
+      await f.close();
+    }
+  });
+});
