@@ -1,14 +1,14 @@
 // CheckpointStore: atomic 0600 files, read back, corrupt files named with the fix.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CheckpointStore } from '../../src/checkpoint/checkpoint-store.ts';
 import { ConfigError } from '../../src/model/errors.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 async function store(): Promise<CheckpointStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'jf-state-'));
+  const dir = tempDir('jf-state-');
   const s = new CheckpointStore(path.join(dir, 'state'));
   await s.init();
   return s;
@@ -39,7 +39,7 @@ test('a corrupt checkpoint is an error naming the file and the fix', async () =>
 });
 
 test('an unwritable state directory is a config error naming state.directory', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'jf-state-'));
+  const dir = tempDir('jf-state-');
   await writeFile(path.join(dir, 'file'), 'x');
   const s = new CheckpointStore(path.join(dir, 'file', 'state'));
   await assert.rejects(s.init(), (e: unknown) => e instanceof ConfigError && /state\.directory: cannot write checkpoints in .*\(ENOTDIR\)/.test(e.message));

@@ -1,11 +1,11 @@
 // Config loading: defaults, interpolation, and a specific message for each kind of malformed config.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfigFile, maskSecrets, parseConfigText } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/model/errors.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 function problemsOf(yaml: string, env: NodeJS.ProcessEnv = {}): string {
   try {
@@ -88,7 +88,7 @@ describe('config loading', () => {
   });
 
   test('a file on disk loads', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'jf-config-'));
+    const dir = tempDir('jf-config-');
     const file = path.join(dir, 'c.yaml');
     await writeFile(file, 'destinations:\n  - type: stdout\n    format: text\n');
     const config = await loadConfigFile(file, {});

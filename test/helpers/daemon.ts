@@ -1,18 +1,18 @@
 // Runs the real `journal-fanout` command as a child process and collects what it prints.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { tempDir } from './temp-dir.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/journal-fanout.js', import.meta.url));
 
 /** A fresh temporary directory for one test's config and state. */
-export function workDir(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), 'jf-e2e-'));
+export async function workDir(): Promise<string> {
+  return tempDir('jf-e2e-');
 }
 
 /** Writes `config` (an object, dumped as YAML) as DIR/config.yaml; returns the file's path. */

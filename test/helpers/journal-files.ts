@@ -1,9 +1,9 @@
 // Journal files made offline with systemd-journal-remote, for boots and histories a live journald cannot fake.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './temp-dir.ts';
 
 const run = promisify(execFile);
 export const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
@@ -18,7 +18,7 @@ export interface OfflineEntry {
 
 /** Writes the entries (export format) into a fresh directory as one journal file; returns the directory. */
 export async function makeJournalDirectory(entries: OfflineEntry[]): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'jf-journal-'));
+  const dir = tempDir('jf-journal-');
   const machineId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
   const text = entries
     .map((e) => {

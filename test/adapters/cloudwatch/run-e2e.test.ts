@@ -1,7 +1,8 @@
 // End to end: a real journald namespace -> `journal-fanout run` -> CloudWatch stand-in, then a clean SIGTERM.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tempDir } from '../../helpers/temp-dir.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -23,7 +24,7 @@ describe('journal -> journal-fanout run -> CloudWatch stand-in', { timeout: 120_
   before(async () => {
     standin = await startCloudWatchStandin();
     journal = await TestJournal.start('jfcw');
-    dir = await mkdtemp(path.join(os.tmpdir(), 'jf-cw-e2e-'));
+    dir = tempDir('jf-cw-e2e-');
     stateDir = path.join(dir, 'state');
     configFile = path.join(dir, 'config.yaml');
     await writeFile(configFile, stringify({
