@@ -16,7 +16,7 @@ export interface RunnerCounters {
 export interface RunnerOptions {
   logger: Logger;
   /** Called once per record when the destination is done with it (accepted, or refused for good). */
-  onDone: (record: LogRecord) => void;
+  onDone: (seq: number, joinedSeqs: readonly number[] | undefined) => void;
   /** Called once when the destination failed for good (bad credentials...): it stops, its buffer is dropped. */
   onFatal?: (reason: string) => void;
   counters?: RunnerCounters;
@@ -28,11 +28,18 @@ export interface RunnerOptions {
   backoff?: BackoffOptions;
 }
 
+/**
+ * What a batch keeps of a record to acknowledge it: its seq, or with its joined entries' seqs. Not the record
+ * itself: a record's strings may be slices of a 64 KiB read chunk, and holding records until the batch is
+ * sent would keep every chunk they came from alive.
+ */
+type AckRef = number | { seq: number; joined: number[] };
+
 interface Batch<E> {
   key: string;
   events: E[];
-  /** owners[i] is the record whose last event is events[i], else null. */
-  owners: Array<LogRecord | null>;
+  /** owners[i] acknowledges the record whose last event is events[i], else null. */
+  owners: Array<AckRef | null>;
   bytes: number;
   records: number;
   minTime: number;
@@ -40,7 +47,7 @@ interface Batch<E> {
   openedAt: number;
   attempt: number;
   /** Records that encoded to no event: done when this batch is. */
-  pendingEmpty?: LogRecord[];
+  pendingEmpty?: AckRef[];
 }
 
 interface KeyState<E> {
@@ -49,8 +56,8 @@ interface KeyState<E> {
   busy: boolean;
 }
 
-export const DEFAULT_MAX_BUFFERED_RECORDS = 100_000;
-export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED_RECORDS = 20_000;
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class DestinationRunner<E = unknown> {
@@ -118,16 +125,17 @@ export class DestinationRunner<E = unknown> {
       this.#keys.set(key, state);
     }
     this.#bufferedRecords++;
+    const ack: AckRef = record.joinedSeqs ? { seq: record.seq, joined: record.joinedSeqs } : record.seq;
     for (let i = 0; i < encoded.length; i++) {
-      this.#append(state, key, encoded[i]!, i === encoded.length - 1 ? record : null);
+      this.#append(state, key, encoded[i]!, i === encoded.length - 1 ? ack : null);
     }
     if (encoded.length === 0) {
       // Nothing to send (the adapter dropped it knowingly): done at once, in order behind the key's batches.
-      this.#append(state, key, null, record);
+      this.#append(state, key, null, ack);
     }
   }
 
-  #append(state: KeyState<E>, key: string, event: Encoded<E> | null, owner: LogRecord | null): void {
+  #append(state: KeyState<E>, key: string, event: Encoded<E> | null, owner: AckRef | null): void {
     const limits = this.destination.limits;
     let batch = state.open;
     if (batch && event) {
@@ -152,11 +160,11 @@ export class DestinationRunner<E = unknown> {
       this.#bufferedBytes += event.size;
       if (event.time < batch.minTime) batch.minTime = event.time;
       if (event.time > batch.maxTime) batch.maxTime = event.time;
-    } else if (owner) {
+    } else if (owner !== null) {
       // A record with no event rides on the batch's last event, or completes with the batch if it is empty.
       (batch.pendingEmpty ??= []).push(owner);
     }
-    if (owner) batch.records++;
+    if (owner !== null) batch.records++;
   }
 
   #seal(state: KeyState<E>): void {
@@ -246,7 +254,7 @@ export class DestinationRunner<E = unknown> {
   }
 
   #complete(state: KeyState<E>, batch: Batch<E>): void {
-    for (const owner of batch.owners) if (owner) this.#done(owner);
+    for (const owner of batch.owners) if (owner !== null) this.#done(owner);
     if (batch.pendingEmpty) for (const owner of batch.pendingEmpty) this.#done(owner);
     this.#bufferedBytes -= batch.bytes;
     state.busy = false;
@@ -254,9 +262,10 @@ export class DestinationRunner<E = unknown> {
     this.#wake();
   }
 
-  #done(record: LogRecord): void {
+  #done(ack: AckRef): void {
     this.#bufferedRecords--;
-    this.#opts.onDone(record);
+    if (typeof ack === 'number') this.#opts.onDone(ack, undefined);
+    else this.#opts.onDone(ack.seq, ack.joined);
   }
 
   #wake(): void {

@@ -90,14 +90,18 @@ export class Lane {
 
   /** Acknowledges every entry a record holds, in the tracker of the reader that read it. */
   ack(record: LogRecord): void {
+    this.ackSeqs(record.seq, record.joinedSeqs);
+  }
+
+  ackSeqs(seq: number, joinedSeqs: readonly number[] | undefined): void {
     this.lastAckAt = Date.now();
-    if (record.seq === 0) return;
-    const generation = Math.floor(record.seq / GENERATION_SPAN);
-    const found = this.#generations.find((g) => g.id === generation);
-    if (!found) return; // a generation reset by a detach: its entries are read again
-    found.tracker.done(record.seq);
-    const joined = record.joinedSeqs;
-    if (joined) for (const seq of joined) found.tracker.done(seq);
+    if (seq === 0) return;
+    const generation = Math.floor(seq / GENERATION_SPAN);
+    const found = this.#generations.length === 1 ? this.#generations[0]! : this.#generations.find((g) => g.id === generation);
+    // A generation reset by a detach: its entries are read again.
+    if (!found || found.id !== generation) return;
+    found.tracker.done(seq);
+    if (joinedSeqs) for (const s of joinedSeqs) found.tracker.done(s);
   }
 
   /**

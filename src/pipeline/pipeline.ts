@@ -69,7 +69,7 @@ export class Pipeline {
   readonly #log: Logger;
   readonly #lanes: Lane[] = [];
   readonly #stage: RecordStage;
-  readonly #catchUps = new Map<Lane, CatchUp>();
+  readonly #catchUps = new Map<Lane, { catchUp: CatchUp; done: Promise<void> }>();
   #reader: JournalReader | undefined;
   #stopping = false;
   #lastSeq = 0;
@@ -126,6 +126,8 @@ export class Pipeline {
         await this.#backpressure();
         if (this.#stopping) break;
       }
+      // Reading to the end without following: let detached destinations catch up before the end too.
+      while (!this.#stopping && this.#catchUps.size > 0) await Promise.all([...this.#catchUps.values()].map((c) => c.done));
     } finally {
       clearInterval(this.#ticker);
     }
@@ -137,7 +139,7 @@ export class Pipeline {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#reader?.stop();
-    for (const catchUp of this.#catchUps.values()) catchUp.stop();
+    for (const { catchUp } of this.#catchUps.values()) catchUp.stop();
     this.#gateHolders = 0;
     this.#openGate?.();
   }
@@ -160,7 +162,7 @@ export class Pipeline {
   #newRunner(destination: Destination, lane: () => Lane): DestinationRunner {
     return new DestinationRunner(destination, {
       logger: this.#log.child({ destination: destination.id }),
-      onDone: (record) => lane().ack(record),
+      onDone: (seq, joined) => lane().ackSeqs(seq, joined),
       onFatal: (reason) => {
         lane().failed = reason;
         this.#onLaneFailed(lane());
@@ -209,7 +211,7 @@ export class Pipeline {
   }
 
   #onLaneFailed(lane: Lane): void {
-    this.#catchUps.get(lane)?.stop();
+    this.#catchUps.get(lane)?.catchUp.stop();
     if (this.#lanes.every((l) => l.failed)) {
       this.#log.fatal({ destination: lane.id, reason: lane.failed }, 'every destination has failed; stopping');
       process.exitCode = 1;
@@ -266,11 +268,16 @@ export class Pipeline {
       'destination fell behind its buffer: detached so the others keep shipping; it catches up from its checkpoint with its own reader',
     );
     const catchUp = new CatchUp(lane, this.#config, this.#opts.host, this.#log.child({ destination: lane.id, catchUp: lane.detachments }), start);
-    this.#catchUps.set(lane, catchUp);
-    void catchUp
+    const done = catchUp
       .run({ pauseShared: () => this.#pauseShared(), resumeShared: () => this.#resumeShared() })
-      .catch((error: unknown) => this.#log.error({ destination: lane.id, reason: (error as Error).message }, 'catch-up reader failed'))
+      .then(
+        () => {},
+        (error: unknown) => {
+          this.#log.error({ destination: lane.id, reason: (error as Error).message }, 'catch-up reader failed');
+        },
+      )
       .finally(() => this.#catchUps.delete(lane));
+    this.#catchUps.set(lane, { catchUp, done });
   }
 
   #tick(): void {
@@ -302,7 +309,7 @@ export class Pipeline {
 
   async #drain(): Promise<void> {
     const deadline = Date.now() + this.#config.pipeline.shutdown_timeout;
-    for (const catchUp of this.#catchUps.values()) {
+    for (const { catchUp } of this.#catchUps.values()) {
       catchUp.stop();
       catchUp.flushAll();
     }

@@ -55,7 +55,7 @@ const limits = (over: Partial<BatchLimits> = {}): BatchLimits => ({ maxEvents: 1
 test('splits batches at the event count and byte limits and acks every record once', async () => {
   const dest = new MemoryDestination(limits({ maxEvents: 7, maxBytes: 120 }));
   const done: number[] = [];
-  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq) });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (seq) => done.push(seq) });
   for (let i = 1; i <= 100; i++) runner.push(record(i));
   assert.equal(await runner.flush(5000), true);
   assert.deepEqual(done, Array.from({ length: 100 }, (_, i) => i + 1));
@@ -83,7 +83,7 @@ test('a batch never spans more than maxSpanMs', async () => {
 test('sends a partial batch after flushIntervalMs without a flush call', async () => {
   const dest = new MemoryDestination(limits({ flushIntervalMs: 30 }));
   const done: number[] = [];
-  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq) });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (seq) => done.push(seq) });
   runner.push(record(1));
   const started = Date.now();
   while (done.length === 0 && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 5));
@@ -97,7 +97,7 @@ test('retries failed batches in order per key; every record arrives once', async
     return ALL_ACCEPTED;
   });
   const done: number[] = [];
-  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq), backoff: { initialMs: 1, maxMs: 5 } });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (seq) => done.push(seq), backoff: { initialMs: 1, maxMs: 5 } });
   for (let i = 1; i <= 300; i++) runner.push(record(i, `s${i % 4}`));
   assert.equal(await runner.flush(10_000), true);
   assert.equal(done.length, 300);
@@ -118,7 +118,7 @@ test('a rejected batch is acknowledged and counted; results with refused events 
   const done: number[] = [];
   const runner = new DestinationRunner(dest, {
     logger: silentLogger(),
-    onDone: (r) => done.push(r.seq),
+    onDone: (seq) => done.push(seq),
     counters: { sent: () => {}, retried: () => {}, requestSeconds: () => {}, rejected: (reason, n) => rejected.push([reason, n]) },
   });
   for (let i = 1; i <= 4; i++) runner.push(record(i));
@@ -134,7 +134,7 @@ test('a fatal failure stops the destination, drops its buffer and reports once',
   });
   const fatal: string[] = [];
   const done: number[] = [];
-  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (r) => done.push(r.seq), onFatal: (reason) => fatal.push(reason) });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (seq) => done.push(seq), onFatal: (reason) => fatal.push(reason) });
   for (let i = 1; i <= 10; i++) runner.push(record(i));
   await runner.flush(5000);
   assert.deepEqual(fatal, ['test fatal']);

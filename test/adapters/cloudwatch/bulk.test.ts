@@ -49,7 +49,7 @@ async function run(standin: CloudWatchStandin, records: LogRecord[] | LogRecord[
   let fatal: string | undefined;
   const runner = new DestinationRunner<LogEvent>(d, {
     logger: silentLogger(),
-    onDone: (r) => done.set(r.seq, (done.get(r.seq) ?? 0) + 1),
+    onDone: (seq) => done.set(seq, (done.get(seq) ?? 0) + 1),
     onFatal: (reason) => (fatal = reason),
     counters: api,
     backoff: { initialMs: 5, maxMs: 100 },

@@ -3,7 +3,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tempDir } from '../../helpers/temp-dir.ts';
-import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { Daemon } from '../../helpers/daemon.ts';

@@ -23,12 +23,12 @@ function make(extra: Record<string, unknown> = {}, token = TOKEN): Destination<s
 }
 
 function run(destination: Destination<string>, records: LogRecord[]) {
-  const done: LogRecord[] = [];
+  const done: number[] = [];
   let fatal: string | undefined;
   const captured = capturedLogger();
   const runner = new DestinationRunner(destination, {
     logger: captured.logger,
-    onDone: (r) => done.push(r),
+    onDone: (seq) => done.push(seq),
     onFatal: (reason) => (fatal = reason),
     backoff: { initialMs: 20, maxMs: 200 },
     requestTimeoutMs: 10_000,
