@@ -3,6 +3,7 @@ import os from 'node:os';
 import { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { loadConfigFile, validateConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { DaemonMetrics, MetricsServer } from '../metrics/index.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
 import { createLogger } from '../selflog/logger.ts';
 import { buildDestinations } from './build-destinations.ts';
@@ -23,36 +24,59 @@ async function resolveConfig(args: RunArgs): Promise<Config> {
 }
 
 export async function run(args: RunArgs): Promise<number> {
-  const config = await resolveConfig(args);
-  const logger = createLogger(config.log.level);
-  const host = os.hostname();
-  let checkpoints: CheckpointStore | null = null;
-  if (!args.dryRun) {
-    checkpoints = new CheckpointStore(config.state.directory);
-    await checkpoints.init();
-  }
-  const pipeline = new Pipeline({ config, destinations: buildDestinations(config, host, logger), checkpoints, host, logger });
+  // Signals are handled from the first moment: one arriving during start-up ends the run cleanly too.
   let signals = 0;
+  let stop: (() => void) | undefined;
+  let log: ((signal: NodeJS.Signals, second: boolean) => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      logger.info({ signal, deadlineMs: config.pipeline.shutdown_timeout }, 'stopping: flushing what is buffered; send the signal again to exit at once');
-      pipeline.stop();
+      log?.(signal, false);
+      stop?.();
       return;
     }
     // Checkpoints are written atomically, so exiting now leaves them consistent (at the last commit).
-    logger.warn({ signal }, 'second signal: exiting at once');
-    logger.flush();
+    log?.(signal, true);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await pipeline.run({ follow: !args.noFollow });
+    const config = await resolveConfig(args);
+    const logger = createLogger(config.log.level);
+    log = (signal, second) => {
+      if (!second) logger.info({ signal, deadlineMs: config.pipeline.shutdown_timeout }, 'stopping: flushing what is buffered; send the signal again to exit at once');
+      else {
+        logger.warn({ signal }, 'second signal: exiting at once');
+        logger.flush();
+      }
+    };
+    const host = os.hostname();
+    let checkpoints: CheckpointStore | null = null;
+    if (!args.dryRun) {
+      checkpoints = new CheckpointStore(config.state.directory);
+      await checkpoints.init();
+    }
+    const metrics = new DaemonMetrics({ bufferRecords: config.pipeline.buffer_records, bufferBytes: config.pipeline.buffer_bytes });
+    const pipeline = new Pipeline({ config, destinations: buildDestinations(config, host, logger), checkpoints, host, logger, counters: metrics.pipelineCounters() });
+    metrics.observe(() => pipeline.status());
+    // No endpoint in a dry run: it would collide with the host's running daemon on the same port.
+    const server = args.dryRun || config.metrics.listen === null ? undefined : new MetricsServer(metrics, logger);
+    try {
+      if (server && config.metrics.listen) {
+        const address = await server.listen(config.metrics.listen);
+        logger.info({ listen: `${address.address}:${address.port}` }, 'serving /metrics and /healthz');
+      }
+      stop = () => pipeline.stop();
+      if (signals > 0) return 0;
+      await pipeline.run({ follow: !args.noFollow });
+    } finally {
+      await server?.close();
+      logger.flush();
+    }
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    logger.flush();
   }
-  return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
