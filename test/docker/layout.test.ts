@@ -1,0 +1,28 @@
+// The Docker image's runtime layout, rebuilt without a Docker engine by scripts/docker-layout-test.sh, runs the daemon.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL('../../scripts/docker-layout-test.sh', import.meta.url));
+const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
+
+test('the Dockerfile: Node 24 slim base, journalctl, non-root user, healthcheck, the documented command', async () => {
+  const text = await readFile(DOCKERFILE, 'utf8');
+  assert.match(text, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
+  assert.equal(text.match(/^FROM /gm)?.length, 2, 'multi-stage: deps and runtime');
+  assert.match(text, /apt-get install -y --no-install-recommends systemd/);
+  assert.match(text, /^USER journal-fanout$/m);
+  assert.match(text, /--gid systemd-journal --groups adm/);
+  assert.match(text, /^HEALTHCHECK .* CMD \["node", "\/app\/src\/metrics\/healthcheck\.ts", "127\.0\.0\.1:9880"\]$/m);
+  assert.match(text, /^ENTRYPOINT \["node", "\/app\/bin\/journal-fanout\.js"\]$/m);
+  assert.match(text, /^CMD \["run", "--config", "\/etc\/journal-fanout\/config\.yaml"\]$/m);
+});
+
+test('scripts/docker-layout-test.sh: the image layout runs, answers its healthcheck and stops cleanly', { timeout: 180_000 }, async () => {
+  const { stdout } = await run('bash', [SCRIPT], { timeout: 170_000, maxBuffer: 16 << 20 });
+  assert.match(stdout, /^docker layout: ok \(40 records, healthcheck passed, metrics counted, SIGTERM exit 0, checkpoint 0600\)$/m);
+});
