@@ -1,0 +1,380 @@
+// `npm run bench`: measures journal-fanout against the journalctl ceiling in one run and prints a table and JSON.
+// See docs/performance.md. Options (argv or env):
+//   --entries N (BENCH_ENTRIES, default 1,000,000)   --quick (BENCH_QUICK=1: 100,000 entries, 15 s steady)
+//   --steady-seconds S (BENCH_STEADY_SECONDS, 60)    --steady-rate R (BENCH_STEADY_RATE, 10,000 entries/s)
+//   --profile DIR (BENCH_PROFILE: --cpu-prof of every daemon run into DIR)  --json FILE (also write the JSON)
+//   --keep (leave the temporary directory)           --skip-steady
+//   --node-options "..." (BENCH_NODE_OPTIONS: extra node flags for the daemon, e.g. --max-old-space-size=96)
+//   --pipeline JSON (BENCH_PIPELINE: the daemon's `pipeline` config section, e.g. '{"buffer_records":20000}')
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { TestJournal } from '../test/helpers/journald.ts';
+import { makeBenchJournal } from './journal-data.ts';
+import { TreeSampler } from './proc-stats.ts';
+import { startBenchStandins, type BenchStandins } from './standins.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const BIN = here('../bin/journal-fanout.js');
+const RUSAGE_RUN = here('./rusage_run.py');
+const STEADY_WRITER = here('./steady_writer.py');
+const READER_ALONE = here('./reader-alone.ts');
+const MB = 1024 * 1024;
+/** Credentials the CloudWatch stand-in takes (it checks the SigV4 header's shape, not the signature). */
+const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDBENCHSTANDIN', AWS_SECRET_ACCESS_KEY: 'bench-standin-secret', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+/** Longest wait for a daemon run to ship everything before the bench gives up on it. */
+const RUN_TIMEOUT_MS = 240_000;
+
+const { values: argv } = parseArgs({
+  options: {
+    entries: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'steady-seconds': { type: 'string' },
+    'steady-rate': { type: 'string' },
+    profile: { type: 'string' },
+    json: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'skip-steady': { type: 'boolean', default: false },
+    pipeline: { type: 'string' },
+    'node-options': { type: 'string' },
+  },
+});
+const env = process.env;
+const quick = argv.quick || env.BENCH_QUICK === '1';
+const ENTRIES = Number(argv.entries ?? env.BENCH_ENTRIES ?? (quick ? 100_000 : 1_000_000));
+const STEADY_SECONDS = Number(argv['steady-seconds'] ?? env.BENCH_STEADY_SECONDS ?? (quick ? 15 : 60));
+const STEADY_RATE = Number(argv['steady-rate'] ?? env.BENCH_STEADY_RATE ?? 10_000);
+const PROFILE_DIR = argv.profile ?? env.BENCH_PROFILE;
+const PIPELINE = JSON.parse(argv.pipeline ?? env.BENCH_PIPELINE ?? '{}') as Record<string, unknown>;
+const DAEMON_NODE_FLAGS = (argv['node-options'] ?? env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const SKIP_STEADY = argv['skip-steady'] || env.BENCH_SKIP_STEADY === '1';
+if (!Number.isInteger(ENTRIES) || ENTRIES < 1000) throw new Error(`--entries must be an integer >= 1000, got ${ENTRIES}`);
+
+const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+const benchStart = performance.now();
+
+interface Rusage {
+  code: number;
+  user: number;
+  system: number;
+  maxRssKb: number;
+  wall: number;
+}
+
+/** Things to undo whatever happens: processes the bench started, stand-ins, the namespace, the temp directory. */
+const live = { children: new Set<ChildProcess>(), standins: new Set<BenchStandins>(), journal: undefined as TestJournal | undefined, tmp: '' };
+
+async function cleanup(): Promise<void> {
+  for (const child of live.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const s of live.standins) await s.close().catch(() => {});
+  live.standins.clear();
+  if (live.journal) await live.journal.stop().catch(() => {});
+  live.journal = undefined;
+  if (live.tmp && !argv.keep) await rm(live.tmp, { recursive: true, force: true });
+}
+
+/** Runs argv under rusage_run.py; resolves with its rusage (CPU of it and of the children it waited for). */
+function runMeasured(args: string[], options: { stdout?: number | 'ignore' | 'pipe'; env?: NodeJS.ProcessEnv; rusageFile: string }) {
+  const child = spawn('python3', [RUSAGE_RUN, options.rusageFile, ...args], {
+    stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  live.children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-200_000)));
+  const done = new Promise<Rusage>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', () => {
+      live.children.delete(child);
+      readFile(options.rusageFile, 'utf8').then(
+        (t) => resolve(JSON.parse(t) as Rusage),
+        (error: Error) => reject(new Error(`${args.join(' ')}: no rusage (${error.message}); stderr:\n${stderr.slice(-3000)}`)),
+      );
+    });
+  });
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+// ---- phases ---------------------------------------------------------------------------------------------
+
+async function ceiling(directory: string, tmp: string) {
+  const nul = openSync('/dev/null', 'w');
+  const runs: Rusage[] = [];
+  try {
+    // Twice: the first run reads the files into the page cache, as the daemon's runs will find them.
+    for (let i = 0; i < 2; i++) {
+      const r = runMeasured(['journalctl', `--directory=${directory}`, '-o', 'export', '--all', '--no-pager'], { stdout: nul, rusageFile: path.join(tmp, `ceiling-${i}.json`) });
+      runs.push(await r.done);
+    }
+  } finally {
+    closeSync(nul);
+  }
+  const best = runs.reduce((a, b) => (b.wall < a.wall ? b : a));
+  return { seconds: best.wall, entriesPerSec: ENTRIES / best.wall, cpuSecondsPerMillion: ((best.user + best.system) * 1e6) / ENTRIES, peakRssMb: best.maxRssKb / 1024 };
+}
+
+async function readerAlone(directory: string, tmp: string) {
+  const r = runMeasured([process.execPath, READER_ALONE, directory], { stdout: 'pipe', rusageFile: path.join(tmp, 'reader.json') });
+  const usage = await r.done;
+  if (usage.code !== 0) throw new Error(`reader-alone failed: ${r.stderr()}`);
+  const out = JSON.parse(r.stdout()) as { entries: number; seconds: number };
+  if (out.entries !== ENTRIES) throw new Error(`reader-alone read ${out.entries} entries, expected ${ENTRIES}`);
+  return { seconds: out.seconds, entriesPerSec: out.entries / out.seconds, cpuSecondsPerMillion: ((usage.user + usage.system) * 1e6) / ENTRIES, peakRssMb: usage.maxRssKb / 1024 };
+}
+
+function daemonConfig(stateDir: string, journal: Record<string, unknown>, s: BenchStandins, all: boolean): Record<string, unknown> {
+  const destinations: Array<Record<string, unknown>> = [
+    { type: 'cloudwatch', name: 'cloudwatch', region: 'us-east-1', endpoint: s.cloudwatch.endpoint, group: '/ecs/{service}', stream: '{stream}', retention_days: 30 },
+  ];
+  if (all) {
+    destinations.push(
+      { type: 'loggly', name: 'loggly', token: s.loggly!.token, endpoint: s.loggly!.endpoint, tags: ['{service}'] },
+      { type: 'logdna', name: 'logdna', key: s.logdna!.key, endpoint: s.logdna!.endpoint },
+      { type: 'stdout', name: 'stdout', format: 'json' },
+    );
+  }
+  return { journal, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
+}
+
+function nodeArgs(profileName: string): string[] {
+  if (!PROFILE_DIR) return [process.execPath, ...DAEMON_NODE_FLAGS];
+  return [process.execPath, ...DAEMON_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR, profileName)}`];
+}
+
+/** Phase 2 and 3: the daemon from the head of the journal files to the stand-ins, until everything is accepted. */
+async function backlogRun(name: string, directory: string, tmp: string, all: boolean) {
+  const standins = await startBenchStandins({ all });
+  live.standins.add(standins);
+  const work = path.join(tmp, name);
+  await mkdir(work, { recursive: true });
+  const configFile = path.join(work, 'config.yaml');
+  await writeFile(configFile, stringify(daemonConfig(path.join(work, 'state'), { directory, start: 'head' }, standins, all)));
+  const nul = openSync('/dev/null', 'w');
+  const started = performance.now();
+  const r = runMeasured([...nodeArgs(name), BIN, 'run', '--config', configFile, '--no-follow'], { stdout: nul, env: AWS_ENV, rusageFile: path.join(work, 'rusage.json') });
+  closeSync(nul);
+  const sampler = new TreeSampler(r.child.pid!, 200, false);
+  let firstAt: number | undefined;
+  let doneAt: number | undefined;
+  let exited = false;
+  void r.done.finally(() => (exited = true));
+  try {
+    while (doneAt === undefined) {
+      const accepted = standins.acceptedByAll();
+      if (firstAt === undefined && accepted > 0) firstAt = performance.now();
+      if (accepted >= ENTRIES) doneAt = performance.now();
+      else if (exited) throw new Error(`${name}: daemon exited with ${accepted} of ${ENTRIES} entries accepted:\n${r.stderr().slice(-3000)}`);
+      else if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${name}: ${accepted} of ${ENTRIES} accepted after ${RUN_TIMEOUT_MS} ms`);
+      else await sleep(20);
+    }
+    const usage = await r.done;
+    sampler.stop();
+    if (usage.code !== 0) throw new Error(`${name}: daemon exited with ${usage.code}:\n${r.stderr().slice(-3000)}`);
+    const cw = standins.cloudwatch.counters;
+    const extra = standins.acceptedByAll() - ENTRIES;
+    const seconds = (doneAt - started) / 1000;
+    return {
+      seconds,
+      entriesPerSec: ENTRIES / seconds,
+      entriesPerSecAfterStartup: ENTRIES / ((doneAt - (firstAt ?? started)) / 1000),
+      cpuSecondsPerMillion: ((usage.user + usage.system) * 1e6) / ENTRIES,
+      cpuSeconds: usage.user + usage.system,
+      peakRssMb: usage.maxRssKb / 1024,
+      peakTreeRssMb: sampler.peakRss / MB,
+      daemonExitSeconds: usage.wall,
+      accepted: { cloudwatch: cw.acceptedEvents, loggly: standins.loggly?.counters.events, logdna: standins.logdna?.counters.lines, duplicates: extra },
+      putLogEvents: cw.calls.PutLogEvents ?? 0,
+      errors: cw.errors,
+      warnings: r.stderr().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).length,
+    };
+  } finally {
+    sampler.stop();
+    live.standins.delete(standins);
+    await standins.close();
+  }
+}
+
+/** Phase 4: a live namespace written at a steady rate while the daemon follows it. */
+async function steady(tmp: string) {
+  const journal = await TestJournal.start('jfb');
+  live.journal = journal;
+  const standins = await startBenchStandins({ all: false, latency: true });
+  live.standins.add(standins);
+  const work = path.join(tmp, 'steady');
+  await mkdir(work, { recursive: true });
+  const configFile = path.join(work, 'config.yaml');
+  await writeFile(configFile, stringify(daemonConfig(path.join(work, 'state'), { namespace: journal.namespace, start: 'head' }, standins, false)));
+  const r = runMeasured([...nodeArgs('steady'), BIN, 'run', '--config', configFile], { env: AWS_ENV, rusageFile: path.join(work, 'rusage.json') });
+  try {
+    for (let i = 0; i < 200 && !r.stderr().includes('reading the journal'); i++) await sleep(50);
+    if (!r.stderr().includes('reading the journal')) throw new Error(`steady: daemon did not start:\n${r.stderr().slice(-3000)}`);
+    await sleep(1000);
+    const writer = spawn('python3', [STEADY_WRITER, journal.socketPath, String(STEADY_RATE), String(STEADY_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    live.children.add(writer);
+    let written = '';
+    writer.stdout.setEncoding('utf8').on('data', (d: string) => (written += d));
+    const writerDone = new Promise<void>((resolve) => writer.once('close', () => resolve()));
+    const sampler = new TreeSampler(r.child.pid!, 250, false);
+    // CPU is measured after a warm-up that creates the groups and streams, to the writer's end.
+    const warmupMs = Math.min(5000, (STEADY_SECONDS * 1000) / 4);
+    await sleep(warmupMs);
+    const from = sampler.sample();
+    await writerDone;
+    live.children.delete(writer);
+    const to = sampler.sample();
+    const sent = Number(written.trim());
+    const deadline = Date.now() + 15_000;
+    while (standins.latencies.length < sent && Date.now() < deadline) {
+      standins.acceptedByAll();
+      await sleep(100);
+    }
+    sampler.stop();
+    r.child.kill('SIGTERM');
+    const usage = await r.done;
+    const lat = [...standins.latencies].sort((a, b) => a - b);
+    return {
+      seconds: STEADY_SECONDS,
+      rate: STEADY_RATE,
+      sent,
+      accepted: lat.length,
+      achievedRate: sent / STEADY_SECONDS,
+      cpuPercentOfOneCore: ((to.cpu - from.cpu) / ((to.at - from.at) / 1000)) * 100,
+      peakTreeRssMb: sampler.peakRss / MB,
+      peakRssMb: usage.maxRssKb / 1024,
+      latencyP50Ms: quantile(lat, 0.5),
+      latencyP99Ms: quantile(lat, 0.99),
+      latencyMaxMs: lat.at(-1) ?? NaN,
+      daemonExitCode: usage.code,
+      namespace: journal.namespace,
+    };
+  } finally {
+    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    live.standins.delete(standins);
+    await standins.close();
+    live.journal = undefined;
+    await journal.stop();
+  }
+}
+
+/** What a bench run may leave behind by mistake: namespace journals, their configs, journald processes. */
+function leftovers(namespace: string | undefined): string[] {
+  const out: string[] = [];
+  if (!namespace) return out;
+  for (const dir of readdirSync('/var/log/journal')) if (dir.endsWith(`.${namespace}`)) out.push(`/var/log/journal/${dir}`);
+  if (existsSync(`/etc/systemd/journald@${namespace}.conf`)) out.push(`/etc/systemd/journald@${namespace}.conf`);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(namespace)) out.push(`process ${pid}`);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+// ---- report ---------------------------------------------------------------------------------------------
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+async function main(): Promise<void> {
+  live.tmp = await mkdtemp(path.join(os.tmpdir(), 'jf-bench-'));
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
+  const directory = path.join(live.tmp, 'journal');
+  await mkdir(directory);
+  log(`writing ${ENTRIES.toLocaleString('en-US')} entries with systemd-journal-remote into ${directory}`);
+  const made = await makeBenchJournal(directory, ENTRIES);
+  log(`journal ready: ${(made.exportBytes / 1e6).toFixed(0)} MB of export text in ${made.seconds.toFixed(1)} s`);
+  log('1. ceiling: journalctl -o export --all > /dev/null');
+  const ceil = await ceiling(directory, live.tmp);
+  log(`   ${fmt(ceil.entriesPerSec)} entries/s`);
+  log('5. reader alone: JournalReader + ExportParser');
+  const reader = await readerAlone(directory, live.tmp);
+  log(`   ${fmt(reader.entriesPerSec)} entries/s`);
+  log('2. journal-fanout -> CloudWatch stand-in');
+  const cw = await backlogRun('cloudwatch', directory, live.tmp, false);
+  log(`   ${fmt(cw.entriesPerSec)} entries/s, peak RSS ${fmt(cw.peakRssMb)} MB`);
+  log('3. journal-fanout -> CloudWatch + Loggly + LogDNA + stdout');
+  const all = await backlogRun('all', directory, live.tmp, true);
+  log(`   ${fmt(all.entriesPerSec)} entries/s, peak RSS ${fmt(all.peakRssMb)} MB`);
+  let st: Awaited<ReturnType<typeof steady>> | undefined;
+  if (!SKIP_STEADY) {
+    log(`4. steady state: ${fmt(STEADY_RATE)} entries/s for ${STEADY_SECONDS} s into a journald namespace`);
+    st = await steady(live.tmp);
+    log(`   ${fmt(st.cpuPercentOfOneCore, 1)}% of one core, p99 ${fmt(st.latencyP99Ms)} ms`);
+  }
+  const namespace = st?.namespace;
+  const totalSeconds = (performance.now() - benchStart) / 1000;
+
+  const rows: Array<[string, string, string, string, string]> = [
+    ['measure', 'entries/s', 'CPU s / 1M entries', 'peak RSS MB', 'note'],
+    ['1. ceiling: journalctl -o export', fmt(ceil.entriesPerSec), fmt(ceil.cpuSecondsPerMillion, 2), fmt(ceil.peakRssMb), `${ceil.seconds.toFixed(2)} s`],
+    ['5. reader alone (journalctl + parser)', fmt(reader.entriesPerSec), fmt(reader.cpuSecondsPerMillion, 2), fmt(reader.peakRssMb), `${((reader.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling`],
+    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.peakRssMb), `${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up`],
+    ['3. end to end -> all four', fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.peakRssMb), `${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling`],
+  ];
+  if (st) {
+    rows.push([
+      `4. steady ${fmt(st.rate)}/s for ${st.seconds} s`,
+      fmt(st.achievedRate),
+      `${fmt(st.cpuPercentOfOneCore, 1)}% of 1 core`,
+      fmt(st.peakRssMb),
+      `latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  const table = [line(rows[0]!), '|' + widths.map((w, i) => (i === 0 || i === 4 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.slice(1).map(line)].join('\n');
+
+  const targets = {
+    endToEndAtLeast80PercentOfCeiling: cw.entriesPerSec >= 0.8 * ceil.entriesPerSec,
+    peakRssUnder150Mb: Math.max(cw.peakRssMb, all.peakRssMb, st?.peakRssMb ?? 0) < 150,
+    steadyUnder15PercentOfOneCore: st ? st.cpuPercentOfOneCore < 15 : undefined,
+    steadyP99Under2s: st ? st.latencyP99Ms < 2000 : undefined,
+  };
+  const result = {
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, systemd: execFileSync('journalctl', ['--version'], { encoding: 'utf8' }).split('\n')[0] },
+    entries: ENTRIES,
+    journal: { exportMb: made.exportBytes / 1e6, prepareSeconds: made.seconds },
+    ceiling: ceil,
+    readerAlone: reader,
+    cloudwatch: cw,
+    allFour: all,
+    steady: st,
+    targets,
+    totalSeconds,
+  };
+  process.stdout.write(`\njournal-fanout bench: ${fmt(ENTRIES)} entries, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}, node ${process.version}\n\n${table}\n\n`);
+  process.stdout.write(
+    `targets: end to end >= 80% of ceiling: ${targets.endToEndAtLeast80PercentOfCeiling ? 'met' : 'NOT met'}; peak RSS < 150 MB: ${targets.peakRssUnder150Mb ? 'met' : 'NOT met'}; ` +
+      `steady < 15% of one core: ${targets.steadyUnder15PercentOfOneCore === undefined ? 'not run' : targets.steadyUnder15PercentOfOneCore ? 'met' : 'NOT met'}; ` +
+      `p99 < 2 s: ${targets.steadyP99Under2s === undefined ? 'not run' : targets.steadyP99Under2s ? 'met' : 'NOT met'}\n\n`,
+  );
+  process.stdout.write(JSON.stringify(result) + '\n');
+  if (argv.json) await writeFile(argv.json, JSON.stringify(result, null, 2) + '\n');
+  await cleanup();
+  const left = leftovers(namespace);
+  log(left.length === 0 ? `done in ${totalSeconds.toFixed(0)} s; nothing left behind` : `left behind: ${left.join(', ')}`);
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  await cleanup();
+  process.exitCode = 1;
+}
