@@ -22,7 +22,7 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
-export async function startFanout(pipeline: Record<string, unknown> = {}): Promise<Fanout> {
+export async function startFanout(pipeline: Record<string, unknown> = {}, options: { logglyToken?: string } = {}): Promise<Fanout> {
   const journal = await TestJournal.start();
   const cloudwatch = await startCloudWatchStandin();
   const cwSwitch = await startTcpSwitch(cloudwatch.endpoint);
@@ -36,7 +36,7 @@ export async function startFanout(pipeline: Record<string, unknown> = {}): Promi
     pipeline: { checkpoint_interval: '100ms', ...pipeline },
     destinations: [
       { type: 'cloudwatch', region: 'us-east-1', endpoint: cwSwitch.endpoint, group: 'faults', stream: '{stream}', flush_interval: '200ms' },
-      { type: 'loggly', endpoint: loggly.endpoint, token: loggly.token, tags: ['faults'], flush_interval: '200ms' },
+      { type: 'loggly', endpoint: loggly.endpoint, token: options.logglyToken ?? loggly.token, tags: ['faults'], flush_interval: '200ms' },
       { type: 'stdout', format: 'text' },
     ],
     metrics: { listen: null },
