@@ -1,15 +1,13 @@
 // Sends one batch to the Mezmo (LogDNA) ingest API: POST {endpoint}/logs/ingest?hostname=&now=&tags= with {"lines":[...]}.
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import { DestinationError } from '../../src/model/errors.ts';
 import type { Logger } from '../../src/selflog/logger.ts';
 import type { SendResult } from '../../src/pipeline/destination.ts';
 import { HttpClient, type HttpReply } from '../http/client.ts';
-import { replyError, transportError, type RequestContext } from '../http/failure.ts';
+import type { RequestContext } from '../http/failure.ts';
+import { postChecked } from '../http/post.ts';
 import { readPartial } from './partial.ts';
 import { LOGDNA_STATUS } from './retry.ts';
 
-const gzip = promisify(gzipCallback);
 
 /**
  * Rounds of resending only the lines a 207 reply refused for now. After that the whole batch is retried by the
@@ -53,22 +51,9 @@ export class LogdnaService {
     return { destination: this.#o.destination, request: `POST ${this.#url}?${shown} (${what})`, secret: this.#o.key, table: LOGDNA_STATUS };
   }
 
-  async #post(host: string, tags: string, lines: readonly string[], context: RequestContext, signal?: AbortSignal): Promise<HttpReply> {
-    const body = `{"lines":[${lines.join(',')}]}`;
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8', authorization: this.#authorization };
-    let payload: string | Buffer = body;
-    if (this.#o.gzip) {
-      payload = await gzip(body);
-      headers['content-encoding'] = 'gzip';
-    }
-    let reply: HttpReply;
-    try {
-      reply = await this.#client.post(`${this.#url}?${this.#query(host, tags)}`, payload, headers, signal);
-    } catch (error) {
-      throw transportError(error, context);
-    }
-    if (reply.status < 200 || reply.status > 299) throw replyError(reply, context);
-    return reply;
+  #post(host: string, tags: string, lines: readonly string[], context: RequestContext, signal?: AbortSignal): Promise<HttpReply> {
+    const headers = { 'content-type': 'application/json; charset=UTF-8', authorization: this.#authorization };
+    return postChecked(this.#client, `${this.#url}?${this.#query(host, tags)}`, `{"lines":[${lines.join(',')}]}`, headers, { gzip: this.#o.gzip, context, signal });
   }
 
   /**

@@ -1,11 +1,9 @@
 // Sends one batch to Loggly's bulk endpoint: POST {endpoint}/bulk/{token}/tag/{tags}/ with newline-separated JSON events.
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
-import { HttpClient, type HttpReply } from '../http/client.ts';
-import { replyError, transportError, type RequestContext } from '../http/failure.ts';
+import { HttpClient } from '../http/client.ts';
+import type { RequestContext } from '../http/failure.ts';
+import { postChecked } from '../http/post.ts';
 import { LOGGLY_STATUS } from './retry.ts';
 
-const gzip = promisify(gzipCallback);
 
 export interface LogglyServiceOptions {
   destination: string;
@@ -39,19 +37,7 @@ export class LogglyService {
   }
 
   async #post(tags: string, body: string, context: RequestContext, signal?: AbortSignal): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
-    let payload: string | Buffer = body;
-    if (this.#o.gzip) {
-      payload = await gzip(body);
-      headers['content-encoding'] = 'gzip';
-    }
-    let reply: HttpReply;
-    try {
-      reply = await this.#client.post(this.#url(tags), payload, headers, signal);
-    } catch (error) {
-      throw transportError(error, context);
-    }
-    if (reply.status < 200 || reply.status > 299) throw replyError(reply, context);
+    await postChecked(this.#client, this.#url(tags), body, { 'content-type': 'text/plain; charset=utf-8' }, { gzip: this.#o.gzip, context, signal });
   }
 
   /** Send one batch of events (each already ends with "\n"). Throws HttpStatusError or DestinationError. */

@@ -1,0 +1,31 @@
+// One POST of an HTTP destination: the body gzipped when asked, a 2xx reply returned, anything else thrown as
+// the classified error that the destination's classify() understands.
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import type { HttpClient, HttpReply } from './client.ts';
+import { replyError, transportError, type RequestContext } from './failure.ts';
+
+const gzip = promisify(gzipCallback);
+
+export async function postChecked(
+  client: HttpClient,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { gzip: boolean; context: RequestContext; signal?: AbortSignal | undefined },
+): Promise<HttpReply> {
+  let payload: string | Buffer = body;
+  let sent = headers;
+  if (options.gzip) {
+    payload = await gzip(body);
+    sent = { ...headers, 'content-encoding': 'gzip' };
+  }
+  let reply: HttpReply;
+  try {
+    reply = await client.post(url, payload, sent, options.signal);
+  } catch (error) {
+    throw transportError(error, options.context);
+  }
+  if (reply.status < 200 || reply.status > 299) throw replyError(reply, options.context);
+  return reply;
+}
