@@ -1,0 +1,21 @@
+// Malformed configs and the message each must produce: the key path, what was wrong, what is expected.
+export const MALFORMED_CONFIGS: Array<[name: string, yaml: string, expected: RegExp, env?: NodeJS.ProcessEnv]> = [
+  ['YAML syntax error', 'destinations:\n  - type: stdout\n   bad: [\n', /line \d+, column \d+: YAML syntax error/],
+  ['unknown top-level key', 'destinatons:\n  - type: stdout\n', /destinatons: unknown key/],
+  ['unknown key in a section', 'journal:\n  strat: head\ndestinations:\n  - type: stdout\n', /journal\.strat: unknown key/],
+  ['unknown destination type', 'destinations:\n  - type: elasticsearch\n', /destinations\[0\]\.type: unknown destination type "elasticsearch"; expected one of .*stdout/],
+  ['destination without type', 'destinations:\n  - format: json\n', /destinations\[0\]\.type: required; one of/],
+  ['no destinations', 'journal:\n  start: head\n', /destinations: required \(expected array\)/],
+  ['empty destination list', 'destinations: []\n', /destinations: at least one destination is required/],
+  ['bad enum value', 'journal:\n  start: middle\ndestinations:\n  - type: stdout\n', /journal\.start: expected one of "tail", "head", got string "middle"/],
+  ['bad duration', 'rate_limit:\n  interval: soon\ndestinations:\n  - type: stdout\n', /rate_limit\.interval: expected a duration such as "500ms"/],
+  ['negative burst', 'rate_limit:\n  burst: -5\ndestinations:\n  - type: stdout\n', /rate_limit\.burst: expected number to be >=0, got number -5/],
+  ['wrong type', 'state:\n  directory: 42\ndestinations:\n  - type: stdout\n', /state\.directory: expected string, got number 42/],
+  ['unset environment variable', 'state:\n  directory: ${NOPE_NOT_SET}\ndestinations:\n  - type: stdout\n', /state\.directory: environment variable NOPE_NOT_SET is not set; export it/],
+  ['malformed variable reference', 'state:\n  directory: ${bad-name}\ndestinations:\n  - type: stdout\n', /state\.directory: malformed variable reference "\$\{bad-name\}"/],
+  ['namespace and directory both set', 'journal:\n  namespace: a\n  directory: /x\ndestinations:\n  - type: stdout\n', /journal\.directory: set either namespace or directory, not both/],
+  ['bad journalctl match', 'journal:\n  matches: ["docker"]\ndestinations:\n  - type: stdout\n', /journal\.matches\[0\]: expected a journalctl match FIELD=value/],
+  ['unknown key in a destination', 'destinations:\n  - type: stdout\n    fromat: text\n', /destinations\[0\]\.fromat: unknown key/],
+  ['bad metrics address', 'metrics:\n  listen: "9880"\ndestinations:\n  - type: stdout\n', /metrics\.listen: expected HOST:PORT/],
+  ['top level is a list', '- type: stdout\n', /\(top level\): expected a mapping/],
+];
