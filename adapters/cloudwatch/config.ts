@@ -1,6 +1,6 @@
 // Options of the CloudWatch Logs destination: the zod schema is the single source of the docs and defaults.
 import { z } from 'zod';
-import { destinationBaseShape } from '../../src/config/destination-base.ts';
+import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
 import { duration } from '../../src/config/duration.ts';
 
 /** Values PutRetentionPolicy accepts for retentionInDays (API reference, PutRetentionPolicy). */
@@ -65,16 +65,12 @@ export const cloudwatchOptionsSchema = z.strictObject({
     .enum(['json', 'text'])
     .default('json')
     .describe('json: each event is the record as one JSON line (the ecs-logs shape every JSON destination sends: level, time, message, info, data); text: the plain message text'),
-  oversize: z
-    .enum(['split', 'truncate'])
-    .default('split')
-    .describe('What to do with a message over the 1 MiB event limit: split it into several events, each marked "[journal-fanout part i/n]", or keep the start and mark it "[journal-fanout truncated N bytes]"'),
-  request_timeout: duration({ min: 1000, max: 300_000 })
-    .default(30_000)
-    .describe('Longest wait for one request (connect + response); a request that takes longer is abandoned and retried'),
-  healthcheck: z
-    .boolean()
-    .default(true)
-    .describe('At start-up, check that credentials resolve and that the endpoint answers DescribeLogGroups, and stop with a clear error if not'),
+  oversize: sendOptions.oversize(
+    'What to do with a message over the 1 MiB event limit: split it into several events, each marked "[journal-fanout part i/n]", or keep the start and mark it "[journal-fanout truncated N bytes]"',
+  ),
+  request_timeout: sendOptions.requestTimeout(),
+  healthcheck: sendOptions.healthcheck(
+    'At start-up, check that credentials resolve and that the endpoint answers DescribeLogGroups, and stop with a clear error if not',
+  ),
 });
 export type CloudWatchOptions = z.infer<typeof cloudwatchOptionsSchema>;

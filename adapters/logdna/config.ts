@@ -1,6 +1,6 @@
 // Options of the LogDNA (Mezmo) destination: the zod schema is the single source of the docs and defaults.
 import { z } from 'zod';
-import { destinationBaseShape } from '../../src/config/destination-base.ts';
+import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
 import { duration } from '../../src/config/duration.ts';
 
 /** "There is also a maximum payload size of 10 MB" (Mezmo API reference, "Send Log Lines"); decimal, the safer reading. */
@@ -50,20 +50,13 @@ export const logdnaOptionsSchema = z.strictObject({
     .max(LOGDNA_MAX_BATCH_BYTES, `expected at most ${LOGDNA_MAX_BATCH_BYTES} (Mezmo's 10 MB request limit)`)
     .default(LOGDNA_MAX_BATCH_BYTES)
     .describe(`Most bytes in one ingest request body, before compression: ${LOGDNA_MAX_LINE_BYTES} to ${LOGDNA_MAX_BATCH_BYTES} (Mezmo's limit)`),
-  gzip: z
-    .boolean()
-    .default(false)
-    .describe('Compress request bodies with gzip (Content-Encoding: gzip). Limits still count uncompressed bytes'),
-  oversize: z
-    .enum(['split', 'truncate'])
-    .default('split')
-    .describe('What to do with a line over 1 MB: split it into several lines, each marked "[journal-fanout part i/n]", or keep the start and mark it "[journal-fanout truncated N bytes]"'),
-  request_timeout: duration({ min: 1000, max: 300_000 })
-    .default(30_000)
-    .describe('Longest wait for one request (connect + response); a request that takes longer is abandoned and retried'),
-  healthcheck: z
-    .boolean()
-    .default(true)
-    .describe('At start-up, send an ingest request with no lines and stop with a clear error if the endpoint is unreachable or refuses the key'),
+  gzip: sendOptions.gzip(),
+  oversize: sendOptions.oversize(
+    'What to do with a line over 1 MB: split it into several lines, each marked "[journal-fanout part i/n]", or keep the start and mark it "[journal-fanout truncated N bytes]"',
+  ),
+  request_timeout: sendOptions.requestTimeout(),
+  healthcheck: sendOptions.healthcheck(
+    'At start-up, send an ingest request with no lines and stop with a clear error if the endpoint is unreachable or refuses the key',
+  ),
 });
 export type LogdnaOptions = z.infer<typeof logdnaOptionsSchema>;

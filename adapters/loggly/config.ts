@@ -1,6 +1,6 @@
 // Options of the Loggly destination: the zod schema is the single source of the docs and defaults.
 import { z } from 'zod';
-import { destinationBaseShape } from '../../src/config/destination-base.ts';
+import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
 import { duration } from '../../src/config/duration.ts';
 
 /**
@@ -48,20 +48,13 @@ export const logglyOptionsSchema = z.strictObject({
     .max(LOGGLY_MAX_BATCH_BYTES, `expected at most ${LOGGLY_MAX_BATCH_BYTES} (Loggly's 5 MB bulk limit)`)
     .default(LOGGLY_MAX_BATCH_BYTES)
     .describe(`Most bytes in one bulk request, before compression: ${LOGGLY_MAX_EVENT_BYTES} to ${LOGGLY_MAX_BATCH_BYTES} (Loggly's limit)`),
-  gzip: z
-    .boolean()
-    .default(false)
-    .describe('Compress request bodies with gzip (Content-Encoding: gzip). Limits still count uncompressed bytes'),
-  oversize: z
-    .enum(['split', 'truncate'])
-    .default('split')
-    .describe('What to do with an event over Loggly\'s 1 MB limit: split its message into several events, each marked "[journal-fanout part i/n]", or keep the start and mark it "[journal-fanout truncated N bytes]"'),
-  request_timeout: duration({ min: 1000, max: 300_000 })
-    .default(30_000)
-    .describe('Longest wait for one request (connect + response); a request that takes longer is abandoned and retried'),
-  healthcheck: z
-    .boolean()
-    .default(true)
-    .describe('At start-up, send an empty bulk request and stop with a clear error if the endpoint is unreachable or refuses the token'),
+  gzip: sendOptions.gzip(),
+  oversize: sendOptions.oversize(
+    'What to do with an event over Loggly\'s 1 MB limit: split its message into several events, each marked "[journal-fanout part i/n]", or keep the start and mark it "[journal-fanout truncated N bytes]"',
+  ),
+  request_timeout: sendOptions.requestTimeout(),
+  healthcheck: sendOptions.healthcheck(
+    'At start-up, send an empty bulk request and stop with a clear error if the endpoint is unreachable or refuses the token',
+  ),
 });
 export type LogglyOptions = z.infer<typeof logglyOptionsSchema>;
