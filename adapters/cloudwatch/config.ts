@@ -1,5 +1,6 @@
 // Options of the CloudWatch Logs destination: the zod schema is the single source of the docs and defaults.
 import { z } from 'zod';
+import type { DestinationDescriptor } from '../../src/pipeline/destination.ts';
 import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
 import { duration } from '../../src/config/duration.ts';
 
@@ -74,3 +75,6 @@ export const cloudwatchOptionsSchema = z.strictObject({
   ),
 });
 export type CloudWatchOptions = z.infer<typeof cloudwatchOptionsSchema>;
+
+// Credentials come from the SDK default chain, never from the config file.
+export const cloudwatchDescriptor: DestinationDescriptor<CloudWatchOptions> = { type: 'cloudwatch', schema: cloudwatchOptionsSchema, secretKeys: [] };

@@ -1,5 +1,6 @@
 // Options of the LogDNA (Mezmo) destination: the zod schema is the single source of the docs and defaults.
 import { z } from 'zod';
+import type { DestinationDescriptor } from '../../src/pipeline/destination.ts';
 import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
 import { duration } from '../../src/config/duration.ts';
 
@@ -60,3 +61,5 @@ export const logdnaOptionsSchema = z.strictObject({
   ),
 });
 export type LogdnaOptions = z.infer<typeof logdnaOptionsSchema>;
+
+export const logdnaDescriptor: DestinationDescriptor<LogdnaOptions> = { type: 'logdna', schema: logdnaOptionsSchema, secretKeys: ['key'] };

@@ -1,5 +1,6 @@
 // Options of the Loggly destination: the zod schema is the single source of the docs and defaults.
 import { z } from 'zod';
+import type { DestinationDescriptor } from '../../src/pipeline/destination.ts';
 import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
 import { duration } from '../../src/config/duration.ts';
 
@@ -58,3 +59,5 @@ export const logglyOptionsSchema = z.strictObject({
   ),
 });
 export type LogglyOptions = z.infer<typeof logglyOptionsSchema>;
+
+export const logglyDescriptor: DestinationDescriptor<LogglyOptions> = { type: 'loggly', schema: logglyOptionsSchema, secretKeys: ['token'] };

@@ -1,12 +1,10 @@
 // The Loggly destination module (bulk HTTP endpoint).
 import type { DestinationModule } from '../../src/pipeline/destination.ts';
-import { logglyOptionsSchema, type LogglyOptions } from './config.ts';
+import { logglyDescriptor, type LogglyOptions } from './config.ts';
 import { LogglyDestination } from './sink.ts';
 
 const loggly: DestinationModule<LogglyOptions> = {
-  type: 'loggly',
-  schema: logglyOptionsSchema,
-  secretKeys: ['token'],
+  ...logglyDescriptor,
   create: (options, context) => new LogglyDestination(options, context),
 };
 export default loggly;

@@ -1,12 +1,10 @@
 // The stdout destination module.
 import type { DestinationModule } from '../../src/pipeline/destination.ts';
-import { stdoutOptionsSchema, type StdoutOptions } from './config.ts';
+import { stdoutDescriptor, type StdoutOptions } from './config.ts';
 import { StdoutDestination } from './sink.ts';
 
 const stdout: DestinationModule<StdoutOptions> = {
-  type: 'stdout',
-  schema: stdoutOptionsSchema,
-  secretKeys: [],
+  ...stdoutDescriptor,
   create: (options, context) => new StdoutDestination(options, context),
 };
 export default stdout;

@@ -58,7 +58,7 @@ export async function run(args: RunArgs): Promise<number> {
       await checkpoints.init();
     }
     const metrics = new DaemonMetrics({ bufferRecords: config.pipeline.buffer_records, bufferBytes: config.pipeline.buffer_bytes });
-    const pipeline = new Pipeline({ config, destinations: buildDestinations(config, host, logger), checkpoints, host, logger, counters: metrics.pipelineCounters() });
+    const pipeline = new Pipeline({ config, destinations: await buildDestinations(config, host, logger), checkpoints, host, logger, counters: metrics.pipelineCounters() });
     metrics.observe(() => pipeline.status());
     // No endpoint in a dry run: it would collide with the host's running daemon on the same port.
     const server = args.dryRun || config.metrics.listen === null ? undefined : new MetricsServer(metrics, logger);

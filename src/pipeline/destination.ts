@@ -72,13 +72,18 @@ export interface DestinationContext {
 }
 
 /**
- * What each adapters/<type>/index.ts exports as its default: the options schema (a strict zod object with
- * `type: z.literal(<type>)` and the common keys from `destinationBaseShape`), the option keys that hold
- * secrets (masked by `journal-fanout check` and never logged), and the factory.
+ * What the configuration needs to know of a destination type, cheap to load (zod only): its options schema
+ * (a strict zod object with `type: z.literal(<type>)` and the common keys from `destinationBaseShape`) and
+ * the option keys that hold secrets (masked by `journal-fanout check`, never logged). Each adapter exports
+ * one from its config.ts.
  */
-export interface DestinationModule<O extends { type: string } = { type: string }> {
+export interface DestinationDescriptor<O extends { type: string } = { type: string }> {
   readonly type: O['type'];
   readonly schema: z.ZodType<O>;
   readonly secretKeys: readonly string[];
+}
+
+/** What each adapters/<type>/index.ts exports as its default: the descriptor and the factory. */
+export interface DestinationModule<O extends { type: string } = { type: string }> extends DestinationDescriptor<O> {
   create(options: O, context: DestinationContext): Destination;
 }
