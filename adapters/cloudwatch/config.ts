@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { DestinationDescriptor } from '../../src/pipeline/destination.ts';
 import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
-import { duration } from '../../src/config/duration.ts';
 
 /** Values PutRetentionPolicy accepts for retentionInDays (API reference, PutRetentionPolicy). */
 export const RETENTION_DAYS = [
@@ -52,16 +51,11 @@ export const cloudwatchOptionsSchema = z.strictObject({
     .refine((tags) => Object.keys(tags).length <= MAX_GROUP_TAGS, { message: `expected at most ${MAX_GROUP_TAGS} tags` })
     .optional()
     .describe('Tags set on the log groups this destination creates (key: value). Existing groups are never changed'),
-  flush_interval: duration({ min: 10, max: 60_000 })
-    .default(1000)
-    .describe('A non-empty batch is sent at the latest this long after its first record arrived (e.g. "1s", "250ms")'),
-  concurrency: z
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(8)
-    .describe('PutLogEvents requests in flight at once across all streams (one at a time per stream)'),
+  flush_interval: sendOptions.flushInterval(),
+  concurrency: sendOptions.concurrency(
+    8,
+    'PutLogEvents requests in flight at once across all streams (one at a time per stream)',
+  ),
   message_format: z
     .enum(['json', 'text'])
     .default('json')

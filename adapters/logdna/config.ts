@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { DestinationDescriptor } from '../../src/pipeline/destination.ts';
 import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
-import { duration } from '../../src/config/duration.ts';
 
 /** "There is also a maximum payload size of 10 MB" (Mezmo API reference, "Send Log Lines"); decimal, the safer reading. */
 export const LOGDNA_MAX_BATCH_BYTES = 10_000_000;
@@ -34,16 +33,11 @@ export const logdnaOptionsSchema = z.strictObject({
     .max(100)
     .default([])
     .describe('Host tags sent in the `tags` query parameter, each a template such as "{ecs.cluster}" or "prod". Commas and spaces in a rendered tag become "_"'),
-  flush_interval: duration({ min: 10, max: 60_000 })
-    .default(1000)
-    .describe('A non-empty batch is sent at the latest this long after its first record arrived (e.g. "1s", "250ms")'),
-  concurrency: z
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(4)
-    .describe('Ingest requests in flight at once across all host/tag sets (one at a time per set)'),
+  flush_interval: sendOptions.flushInterval(),
+  concurrency: sendOptions.concurrency(
+    4,
+    'Ingest requests in flight at once across all host/tag sets (one at a time per set)',
+  ),
   max_batch_bytes: z
     .number()
     .int()

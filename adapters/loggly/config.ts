@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { DestinationDescriptor } from '../../src/pipeline/destination.ts';
 import { destinationBaseShape, sendOptions } from '../../src/config/destination-base.ts';
-import { duration } from '../../src/config/duration.ts';
 
 /**
  * Loggly bulk endpoint limits: "a maximum of 5MB per batch and up to 1MB per event" (Loggly docs, "HTTP/S Bulk
@@ -32,16 +31,11 @@ export const logglyOptionsSchema = z.strictObject({
     .max(100)
     .default(['{service}'])
     .describe('Loggly tags, each a template such as "{service}" or "env-prod". Characters Loggly refuses become "_"; empty tags are left out'),
-  flush_interval: duration({ min: 10, max: 60_000 })
-    .default(1000)
-    .describe('A non-empty batch is sent at the latest this long after its first record arrived (e.g. "1s", "250ms")'),
-  concurrency: z
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(4)
-    .describe('Bulk requests in flight at once across all tag sets (one at a time per tag set)'),
+  flush_interval: sendOptions.flushInterval(),
+  concurrency: sendOptions.concurrency(
+    4,
+    'Bulk requests in flight at once across all tag sets (one at a time per tag set)',
+  ),
   max_batch_bytes: z
     .number()
     .int()

@@ -13,6 +13,12 @@ export const destinationBaseShape = {
 
 /** Options of the destinations that send requests, built here once; each adapter words its own descriptions. */
 export const sendOptions = {
+  flushInterval: () =>
+    duration({ min: 10, max: 60_000 })
+      .default(1000)
+      .describe('A non-empty batch is sent at the latest this long after its first record arrived (e.g. "1s", "250ms")'),
+  /** `description`: what runs concurrently for this destination. */
+  concurrency: (defaultValue: number, description: string) => z.number().int().min(1).max(64).default(defaultValue).describe(description),
   requestTimeout: () =>
     duration({ min: 1000, max: 300_000 })
       .default(30_000)
