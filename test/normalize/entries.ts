@@ -14,39 +14,29 @@ export function resetSeq(): void {
   nextSeq = 1;
 }
 
-export function dockerEntry(message: FieldValue, extra: Record<string, FieldValue | FieldValue[]> = {}, container = CONTAINER_A): JournalEntry {
+/** The next entry in sequence: one millisecond after the one before. */
+function nextEntry(fields: Record<string, FieldValue | FieldValue[]>): JournalEntry {
   const seq = nextSeq++;
-  return {
-    seq,
-    cursor: `s=${seq}`,
-    realtimeUs: T0_US + seq * 1000,
-    monotonicUs: seq,
-    bootId: 'boot',
-    fields: {
-      MESSAGE: message,
-      PRIORITY: '6',
-      _HOSTNAME: 'node-1',
-      CONTAINER_ID: container,
-      CONTAINER_ID_FULL: container + '0'.repeat(52),
-      CONTAINER_NAME: `app-${container}`,
-      CONTAINER_TAG: container,
-      SYSLOG_IDENTIFIER: container,
-      IMAGE_NAME: 'app:1',
-      ...extra,
-    },
-  };
+  return { seq, cursor: `s=${seq}`, realtimeUs: T0_US + seq * 1000, monotonicUs: seq, bootId: 'boot', fields };
+}
+
+export function dockerEntry(message: FieldValue, extra: Record<string, FieldValue | FieldValue[]> = {}, container = CONTAINER_A): JournalEntry {
+  return nextEntry({
+    MESSAGE: message,
+    PRIORITY: '6',
+    _HOSTNAME: 'node-1',
+    CONTAINER_ID: container,
+    CONTAINER_ID_FULL: container + '0'.repeat(52),
+    CONTAINER_NAME: `app-${container}`,
+    CONTAINER_TAG: container,
+    SYSLOG_IDENTIFIER: container,
+    IMAGE_NAME: 'app:1',
+    ...extra,
+  });
 }
 
 export function unitEntry(message: FieldValue, extra: Record<string, FieldValue | FieldValue[]> = {}): JournalEntry {
-  const seq = nextSeq++;
-  return {
-    seq,
-    cursor: `s=${seq}`,
-    realtimeUs: T0_US + seq * 1000,
-    monotonicUs: seq,
-    bootId: 'boot',
-    fields: { MESSAGE: message, PRIORITY: '6', _HOSTNAME: 'node-1', _SYSTEMD_UNIT: 'worker.service', SYSLOG_IDENTIFIER: 'worker', _PID: '42', ...extra },
-  };
+  return nextEntry({ MESSAGE: message, PRIORITY: '6', _HOSTNAME: 'node-1', _SYSTEMD_UNIT: 'worker.service', SYSLOG_IDENTIFIER: 'worker', _PID: '42', ...extra });
 }
 
 /** A normalizer on a fake clock, and the records it emitted so far. */

@@ -8,8 +8,8 @@ import { MAX_PARTIAL_ROUNDS } from '../../../adapters/logdna/service.ts';
 import { DestinationError } from '../../../src/model/errors.ts';
 import type { LogRecord } from '../../../src/model/log-record.ts';
 import type { Destination } from '../../../src/pipeline/destination.ts';
-import { DestinationRunner } from '../../../src/pipeline/destination-runner.ts';
 import { startLogdnaStandin, type LogdnaStandin } from '../../standins/logdna/index.ts';
+import { runDestination } from '../../helpers/run-destination.ts';
 import { capturedLogger, sampleRecord, SAMPLE_TIME } from '../../standins/sample-records.ts';
 
 const KEY = 'f00dbabe-logdna-ingestion-key-secret';
@@ -24,20 +24,7 @@ function make(extra: Record<string, unknown> = {}, key = KEY): Destination<strin
   return logdna.create(options, { id: 'logdna', host: 'host-a', logger: captured.logger }) as Destination<string>;
 }
 
-function run(destination: Destination<string>, records: LogRecord[]) {
-  const done: number[] = [];
-  let fatal: string | undefined;
-  const captured = capturedLogger();
-  const runner = new DestinationRunner(destination, {
-    logger: captured.logger,
-    onDone: (seq) => done.push(seq),
-    onFatal: (reason) => (fatal = reason),
-    backoff: { initialMs: 20, maxMs: 200 },
-    requestTimeoutMs: 10_000,
-  });
-  for (const r of records) runner.push(r);
-  return { runner, done, runnerLogs: captured.lines, fatal: () => fatal };
-}
+const run = runDestination;
 
 function assertNoKey(lines: readonly string[]) {
   for (const line of lines) assert.ok(!line.includes(KEY), `a log line holds the key: ${line}`);

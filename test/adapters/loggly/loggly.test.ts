@@ -7,8 +7,8 @@ import { encodeLogglyEvent } from '../../../adapters/loggly/encode.ts';
 import { DestinationError } from '../../../src/model/errors.ts';
 import type { LogRecord } from '../../../src/model/log-record.ts';
 import type { Destination } from '../../../src/pipeline/destination.ts';
-import { DestinationRunner } from '../../../src/pipeline/destination-runner.ts';
 import { startLogglyStandin, type LogglyStandin } from '../../standins/loggly/index.ts';
+import { runDestination } from '../../helpers/run-destination.ts';
 import { capturedLogger, sampleRecord, SAMPLE_TIME } from '../../standins/sample-records.ts';
 
 const TOKEN = 'a1b2c3d4-e5f6-4711-8888-loggly-secret';
@@ -22,20 +22,7 @@ function make(extra: Record<string, unknown> = {}, token = TOKEN): Destination<s
   return loggly.create(options, { id: 'loggly', host: 'host-a', logger: captured.logger }) as Destination<string>;
 }
 
-function run(destination: Destination<string>, records: LogRecord[]) {
-  const done: number[] = [];
-  let fatal: string | undefined;
-  const captured = capturedLogger();
-  const runner = new DestinationRunner(destination, {
-    logger: captured.logger,
-    onDone: (seq) => done.push(seq),
-    onFatal: (reason) => (fatal = reason),
-    backoff: { initialMs: 20, maxMs: 200 },
-    requestTimeoutMs: 10_000,
-  });
-  for (const r of records) runner.push(r);
-  return { runner, done, runnerLogs: captured.lines, fatal: () => fatal };
-}
+const run = runDestination;
 
 function assertNoToken(lines: readonly string[]) {
   for (const line of lines) assert.ok(!line.includes(TOKEN), `a log line holds the token: ${line}`);
