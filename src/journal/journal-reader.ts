@@ -17,6 +17,8 @@ export interface ReaderOptions extends JournalSource {
   firstSeq?: number;
   /** journalctl's pipe is paused while this many entries wait for the consumer. */
   highWaterEntries?: number;
+  /** Check at start that the starting cursor is still in the journal (off when it was just read). */
+  checkCursor?: boolean;
   /** Restart delays after journalctl exits or dies. */
   restartInitialMs?: number;
   restartMaxMs?: number;
@@ -50,7 +52,7 @@ export class JournalReader {
   lost: LostRange | undefined;
 
   constructor(options: ReaderOptions, logger: Logger, counters?: ReaderCounters) {
-    this.#opts = { firstSeq: 1, highWaterEntries: 8192, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
+    this.#opts = { firstSeq: 1, checkCursor: true, highWaterEntries: 8192, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
     this.#from = options.from;
     this.#nextSeq = this.#opts.firstSeq;
     this.#logger = logger;
@@ -74,7 +76,7 @@ export class JournalReader {
    * without --follow first (see journalctl-args.ts), then follows when asked to.
    */
   async *batches(): AsyncGenerator<JournalEntry[]> {
-    if (this.#from.kind === 'after' || this.#from.kind === 'at') await this.#checkCursor(this.#from.cursor);
+    if (this.#opts.checkCursor && (this.#from.kind === 'after' || this.#from.kind === 'at')) await this.#checkCursor(this.#from.cursor);
     // From the tail without following, there is nothing to read.
     if (this.#from.kind === 'tail' && !this.#opts.follow) return;
     let failures = 0;

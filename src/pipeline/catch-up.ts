@@ -25,6 +25,8 @@ export class CatchUp {
   #from: ReadFrom;
   #nextSeq: number;
   #reader: JournalReader | undefined;
+  /** Only the first drain starts at a checkpoint that may have been vacuumed; later ones at a cursor just read. */
+  #checkCursor = true;
   #stopped = false;
   #ticker: NodeJS.Timeout | undefined;
 
@@ -82,7 +84,8 @@ export class CatchUp {
 
   /** Reads from the current position to the end of the journal as it is now; returns the entries read. */
   async #drain(): Promise<number> {
-    const reader = new JournalReader({ ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq }, this.#log);
+    const reader = new JournalReader({ ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
+    this.#checkCursor = false;
     this.#reader = reader;
     let read = 0;
     for await (const batch of reader.batches()) {
