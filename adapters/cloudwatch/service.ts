@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { DestinationError } from '../../src/model/errors.ts';
 import type { Logger } from '../../src/selflog/logger.ts';
-import type { LogEvent } from './request-builder.ts';
+import { putLogEventsBody, type LogEvent } from './request-builder.ts';
 import { classify } from './retry.ts';
 
 export interface CloudWatchServiceOptions {
@@ -31,6 +31,25 @@ function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
     ? (error as { name: string }).name
     : undefined;
+}
+
+/**
+ * A PutLogEventsCommand whose body is written by putLogEventsBody rather than by the SDK's serializer: the
+ * serializer is given no events (its output is replaced before the content length is set and the request
+ * signed), and everything else (endpoint, credentials, SigV4, HTTP, response and error parsing) is the SDK's.
+ */
+function putLogEventsCommand(group: string, stream: string, events: readonly LogEvent[]): PutLogEventsCommand {
+  const command = new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [] });
+  const body = putLogEventsBody(group, stream, events);
+  command.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { body?: unknown }).body = body;
+      return next(args);
+    },
+    // Build step, high priority: after the serializer, before contentLengthMiddleware and signing.
+    { step: 'build', priority: 'high', name: 'journalFanoutPutLogEventsBody' },
+  );
+  return command;
 }
 
 export class CloudWatchLogsService {
@@ -102,7 +121,7 @@ export class CloudWatchLogsService {
       this.#readyStreams.add(key);
     }
     if (this.#pendingRetention.has(group)) await this.#setRetention(group, signal);
-    const command = new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events });
+    const command = putLogEventsCommand(group, stream, events);
     try {
       return (await this.client.send(command, { abortSignal: signal })).rejectedLogEventsInfo;
     } catch (error) {

@@ -1,6 +1,7 @@
 // Shared set-up of the fan-out fault tests: a journald namespace, CloudWatch and Loggly stand-ins, a config.
 import path from 'node:path';
 import { startCloudWatchStandin, type CloudWatchStandin } from '../standins/cloudwatch/index.ts';
+import { STANDIN_AWS_ENV as AWS_ENV } from '../standins/cloudwatch/credentials.ts';
 import { startLogglyStandin, type LogglyStandin } from '../standins/loggly/index.ts';
 import { startTcpSwitch, type TcpSwitch } from '../standins/tcp-switch.ts';
 import { Daemon, workDir, writeConfig } from '../helpers/daemon.ts';
@@ -8,7 +9,6 @@ import { TestJournal, type TestEntry } from '../helpers/journald.ts';
 
 /** Full counts under `npm run test:soak` (JF_SOAK=1); scaled down in CI. */
 export const SOAK = process.env.JF_SOAK === '1';
-export const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDSTANDIN', AWS_SECRET_ACCESS_KEY: 'standin-secret', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
 export const CONTAINERS = 20;
 
 export interface Fanout {

@@ -3,10 +3,12 @@ import { silentLogger } from '../../../src/selflog/logger.ts';
 import type { LogRecord } from '../../../src/model/log-record.ts';
 import cloudwatch from '../../../adapters/cloudwatch/index.ts';
 import type { CloudWatchDestination } from '../../../adapters/cloudwatch/sink.ts';
+import { STANDIN_ACCESS_KEY_ID, STANDIN_SECRET_ACCESS_KEY } from '../../standins/cloudwatch/credentials.ts';
 
-// The SDK default chain reads these; they are fake and only ever reach the 127.0.0.1 stand-in.
-process.env.AWS_ACCESS_KEY_ID = 'AKIDFAKEFORTESTS';
-process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret-for-tests';
+// The SDK default chain reads these; they are fake and only ever reach the 127.0.0.1 stand-in, which
+// verifies the signature with them.
+process.env.AWS_ACCESS_KEY_ID = STANDIN_ACCESS_KEY_ID;
+process.env.AWS_SECRET_ACCESS_KEY = STANDIN_SECRET_ACCESS_KEY;
 delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
 

@@ -8,8 +8,10 @@ import {
   MAX_BATCH_BYTES,
   MAX_EVENT_BYTES,
   planRequests,
+  putLogEventsBody,
   type LogEvent,
 } from '../../../adapters/cloudwatch/request-builder.ts';
+import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { recordToJsonLine } from '../../../src/normalize/encode.ts';
 import { record } from './fixtures.ts';
 
@@ -122,3 +124,38 @@ describe('planning requests', () => {
     assert.deepEqual(planRequests([ev(1, '')])[0], [ev(1, EMPTY_MESSAGE)]);
   });
 });
+
+describe('the PutLogEvents body', () => {
+  /** The body the SDK's own serializer writes for the same input, caught before it is sent. */
+  async function sdkBody(group: string, stream: string, events: LogEvent[]): Promise<string> {
+    const client = new CloudWatchLogsClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    let body = '';
+    client.middlewareStack.add(
+      () => async (args) => {
+        body = (args.request as { body: string }).body;
+        throw new Error('caught');
+      },
+      { step: 'build', priority: 'low', name: 'catchBody' },
+    );
+    await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events })).catch(() => {});
+    client.destroy();
+    return body;
+  }
+
+  test('says what the SDK serializer says, for any text (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ timestamp: fc.integer({ min: 0, max: 2 ** 45 }), message: fc.string({ unit: 'grapheme', minLength: 1 }) }), { minLength: 1, maxLength: 20 }), async (events) => {
+        assert.deepEqual(JSON.parse(putLogEventsBody('/ecs/g', 'c/1', events)), JSON.parse(await sdkBody('/ecs/g', 'c/1', events)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('quotes, backslashes, control characters and non-ASCII text survive', async () => {
+    const events = [ev(1, 'a "quoted" \\ back\nslash'), ev(2, 'tab\tnul\u0000 bell\u0007'), ev(3, 'héllo wörld 日本 🎉')];
+    assert.deepEqual(JSON.parse(putLogEventsBody('g', 's', events)), { logGroupName: 'g', logStreamName: 's', logEvents: events });
+    assert.deepEqual(JSON.parse(putLogEventsBody('g', 's', events)), JSON.parse(await sdkBody('g', 's', events)));
+  });
+});
+
+const ev = (timestamp: number, message = 'm'): LogEvent => ({ timestamp, message });

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { Daemon } from '../../helpers/daemon.ts';
 import { TestJournal, type TestEntry } from '../../helpers/journald.ts';
 import { startCloudWatchStandin, type CloudWatchStandin } from '../../standins/cloudwatch/index.ts';
+import { STANDIN_AWS_ENV, STANDIN_SECRET_ACCESS_KEY } from '../../standins/cloudwatch/credentials.ts';
 
 const IDS = ['jf-cw-api', 'jf-cw-worker'];
 const COUNT = 1000;
@@ -48,7 +49,7 @@ describe('journal -> journal-fanout run -> CloudWatch stand-in', { timeout: 120_
     for (let i = 0; i < COUNT; i++) for (const id of IDS) entries.push(entry(id, i));
     await journal.send(entries);
     for (const id of IDS) await journal.waitForCount(COUNT, `SYSLOG_IDENTIFIER=${id}`);
-    const env = { AWS_ACCESS_KEY_ID: 'AKIDFAKEFORTESTS', AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests', AWS_REGION: 'us-east-1' };
+    const env = { ...STANDIN_AWS_ENV };
     const daemon = new Daemon(['run', '--config', configFile], env);
     const stored = () => standin.counters.acceptedEvents;
     await daemon.waitFor(() => stored() >= entries.length, `${entries.length} events in the stand-in`, 60_000);
@@ -65,7 +66,7 @@ describe('journal -> journal-fanout run -> CloudWatch stand-in', { timeout: 120_
     }
     assert.equal(stored(), entries.length, 'nothing twice');
     assert.equal(standin.counters.errors.InvalidParameterException, undefined);
-    assert.ok(!daemon.stderr.includes('fake-secret-for-tests'), 'the secret key is never logged');
+    assert.ok(!daemon.stderr.includes(STANDIN_SECRET_ACCESS_KEY), 'the secret key is never logged');
     const checkpoint = JSON.parse(await readFile(path.join(stateDir, 'cloudwatch.checkpoint.json'), 'utf8')) as { cursor: string };
     // Entries alternate between the identifiers, so the last one written is the second identifier's last.
     const last = (await journal.readAll(`SYSLOG_IDENTIFIER=${IDS[1]}`)).at(-1)!;

@@ -12,6 +12,7 @@ import {
   type InputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { startCloudWatchStandin, type CloudWatchStandin } from '../../standins/cloudwatch/index.ts';
+import { STANDIN_ACCESS_KEY_ID } from '../../standins/cloudwatch/credentials.ts';
 import './fixtures.ts';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -116,5 +117,36 @@ describe('CloudWatch Logs stand-in', () => {
     assert.equal(standin.messages('g', 's').length, before);
     await put([{ timestamp: NOW, message: 'a' }]);
     assert.equal(standin.messages('g', 's').length, before + 1);
+  });
+
+  test('signatures are verified: a body changed after signing, or a wrong secret, is refused as the service does', async () => {
+    const tampered = new CloudWatchLogsClient({ region: 'us-east-1', endpoint: standin.endpoint, maxAttempts: 1 });
+    tampered.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { body: string };
+        request.body = request.body.replace('"honest"', '"forged"');
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'tamperAfterSigning' },
+    );
+    const wrongSecret = new CloudWatchLogsClient({
+      region: 'us-east-1',
+      endpoint: standin.endpoint,
+      maxAttempts: 1,
+      credentials: { accessKeyId: STANDIN_ACCESS_KEY_ID, secretAccessKey: 'not-the-secret' },
+    });
+    try {
+      const event = { logGroupName: 'g', logStreamName: 's', logEvents: [{ timestamp: NOW, message: 'honest' }] };
+      const before = standin.messages('g', 's').length;
+      for (const c of [tampered, wrongSecret]) {
+        const r = await refusal(c.send(new PutLogEventsCommand(event)));
+        assert.deepEqual([r.name, r.status], ['InvalidSignatureException', 403]);
+        assert.match(r.message, /signature we calculated does not match/);
+      }
+      assert.equal(standin.messages('g', 's').length, before);
+    } finally {
+      tampered.destroy();
+      wrongSecret.destroy();
+    }
   });
 });

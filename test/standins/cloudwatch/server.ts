@@ -18,6 +18,8 @@ import {
   TOO_OLD_MS,
   validationError,
 } from './rules.ts';
+import { STANDIN_ACCESS_KEY_ID, STANDIN_SECRET_ACCESS_KEY } from './credentials.ts';
+import { signatureProblem } from './sigv4.ts';
 
 const TARGET_PREFIX = 'Logs_20140328.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -57,6 +59,12 @@ export interface StandinOptions {
   faults?: Partial<StandinFaults>;
   /** Access key ids answered with UnrecognizedClientException. */
   rejectAccessKeys?: string[];
+  /**
+   * Secrets by access key id: a request signed with one of these keys must carry a valid SigV4 signature
+   * over its body (InvalidSignatureException otherwise). Default: the tests' key (credentials.ts).
+   * Requests signed with other keys are checked for the header's shape only.
+   */
+  secrets?: Record<string, string>;
 }
 
 export interface StandinCounters {
@@ -105,6 +113,7 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
   const faults: StandinFaults = { throttleEvery: 0, unavailableEvery: 0, latencyMs: 0, operations: ['PutLogEvents'], ...options.faults };
   const queued: Array<{ type: string; operation: string }> = [];
   const rejectKeys = new Set(options.rejectAccessKeys ?? []);
+  const secrets = new Map(Object.entries(options.secrets ?? { [STANDIN_ACCESS_KEY_ID]: STANDIN_SECRET_ACCESS_KEY }));
   let sequence = 0;
 
   const group = (name: unknown): GroupState => {
@@ -272,6 +281,7 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
   async function handle(req: IncomingMessage, res: ServiceResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     try {
       if (req.method !== 'POST' || req.url !== '/') throw new ServiceFault('UnknownOperationException', `${req.method} ${req.url} is not an operation`);
@@ -284,12 +294,15 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
       if (!auth.startsWith('AWS4-HMAC-SHA256 ')) throw new ServiceFault('MissingAuthenticationTokenException', 'Missing Authentication Token');
       const accessKey = /Credential=([^/]+)\//.exec(auth)?.[1];
       if (accessKey && rejectKeys.has(accessKey)) throw new ServiceFault('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      const secret = accessKey === undefined ? undefined : secrets.get(accessKey);
+      const badSignature = secret === undefined ? undefined : signatureProblem(req.method!, req.url!, req.headers, raw, secret);
+      if (badSignature) throw new ServiceFault('InvalidSignatureException', badSignature, 403);
       if (!String(req.headers['content-type'] ?? '').startsWith(CONTENT_TYPE)) throw new ServiceFault('SerializationException', `expected content-type ${CONTENT_TYPE}`);
       const fault = injectedFault(operation);
       if (fault) throw fault;
       let body: Body;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Body;
+        body = JSON.parse(raw.toString('utf8') || '{}') as Body;
       } catch {
         throw new ServiceFault('SerializationException', 'the request body is not valid JSON');
       }
