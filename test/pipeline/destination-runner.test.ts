@@ -167,6 +167,20 @@ test('full at the record bound; whenNotFull resolves once acks free room', async
   await runner.close();
 });
 
+test('a full buffer is sent at once, not after the flush interval', async () => {
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 60_000 }));
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {}, maxBufferedRecords: 30 });
+  for (let i = 1; i <= 30; i++) runner.push(record(i, `k${i % 3}`));
+  assert.equal(runner.full, true);
+  const started = Date.now();
+  await runner.whenNotFull();
+  assert.ok(Date.now() - started < 10_000, 'room came long before the 60 s flush interval');
+  assert.equal(runner.full, false);
+  assert.deepEqual(dest.calls.map((c) => c.key).sort(), ['k0', 'k1', 'k2']);
+  assert.equal(dest.accepted.length, 30);
+  await runner.close();
+});
+
 test('flush gives up at its deadline when the destination hangs', async () => {
   const dest = new MemoryDestination(limits(), () => new Promise<SendResult>(() => {}));
   const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
