@@ -72,7 +72,7 @@ export interface TreeSample {
   rss: number;
   /** Largest VmHWM of one process in the tree (the daemon's, in practice), bytes. */
   hwm: number;
-  pids: Array<{ pid: number; comm: string; rss: number }>;
+  pids: Array<{ pid: number; comm: string; rss: number; cpu: number }>;
 }
 
 /** One sample of the tree under `root` (root itself excluded when `includeRoot` is false: a wrapper). */
@@ -89,7 +89,7 @@ export function sampleTree(root: number, includeRoot = true): TreeSample {
     cpu += s.cpu + s.childrenCpu;
     rss += m.rss;
     hwm = Math.max(hwm, m.hwm);
-    list.push({ pid, comm: s.comm, rss: m.rss });
+    list.push({ pid, comm: s.comm, rss: m.rss, cpu: s.cpu + s.childrenCpu });
   }
   return { at: performance.now(), cpu, rss, hwm, pids: list };
 }
@@ -123,4 +123,11 @@ export class TreeSampler {
   stop(): void {
     clearInterval(this.#timer);
   }
+}
+
+/** CPU seconds of the processes named `comm` in a sample (e.g. journalctl, to tell its share from the daemon's). */
+export function cpuOf(sample: TreeSample, comm: string): number {
+  let cpu = 0;
+  for (const p of sample.pids) if (p.comm === comm) cpu += p.cpu;
+  return cpu;
 }

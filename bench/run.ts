@@ -18,7 +18,7 @@ import { stringify } from 'yaml';
 import { STANDIN_AWS_ENV } from '../test/standins/cloudwatch/credentials.ts';
 import { TestJournal } from '../test/helpers/journald.ts';
 import { makeBenchJournal } from './journal-data.ts';
-import { TreeSampler } from './proc-stats.ts';
+import { cpuOf, TreeSampler } from './proc-stats.ts';
 import { startBenchStandins, type BenchStandins } from './standins.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -257,6 +257,8 @@ async function steady(tmp: string) {
       accepted: lat.length,
       achievedRate: sent / STEADY_SECONDS,
       cpuPercentOfOneCore: ((to.cpu - from.cpu) / ((to.at - from.at) / 1000)) * 100,
+      // journalctl follows the same pid for the whole window (the daemon restarts it only on failure).
+      journalctlCpuPercentOfOneCore: ((cpuOf(to, 'journalctl') - cpuOf(from, 'journalctl')) / ((to.at - from.at) / 1000)) * 100,
       peakTreeRssMb: sampler.peakRss / MB,
       peakRssMb: usage.maxRssKb / 1024,
       latencyP50Ms: quantile(lat, 0.5),
@@ -338,7 +340,7 @@ async function main(): Promise<void> {
       fmt(st.achievedRate),
       `${fmt(st.cpuPercentOfOneCore, 1)}% of 1 core`,
       fmt(st.peakRssMb),
-      `latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
+      `journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -40,7 +40,8 @@ function errorName(error: unknown): string | undefined {
  */
 function putLogEventsCommand(group: string, stream: string, events: readonly LogEvent[]): PutLogEventsCommand {
   const command = new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [] });
-  const body = putLogEventsBody(group, stream, events);
+  // As bytes once: the signer hashes the body and the socket writes it, each converting a string again.
+  const body = Buffer.from(putLogEventsBody(group, stream, events));
   command.middlewareStack.add(
     (next) => (args) => {
       (args.request as { body?: unknown }).body = body;

