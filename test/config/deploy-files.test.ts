@@ -42,7 +42,7 @@ describe('ECS', () => {
     assert.deepEqual(mounts['/run/log/journal'], { host: '/run/log/journal', readOnly: true });
     assert.deepEqual(mounts['/etc/machine-id'], { host: '/etc/machine-id', readOnly: true });
     assert.deepEqual(mounts['/var/lib/journal-fanout'], { host: '/var/lib/journal-fanout', readOnly: false });
-    assert.deepEqual(c.healthCheck.command.slice(0, 3), ['CMD', 'node', '/app/src/metrics/healthcheck.ts']);
+    assert.deepEqual(c.healthCheck.command.slice(0, 3), ['CMD', 'node', '/app/dist/src/metrics/healthcheck.js']);
     assert.notEqual(c.logConfiguration.logDriver, 'journald', 'its own logs must not loop back into the journal it ships');
     assert.deepEqual(c.secrets.map((s) => s.name).sort(), ['LOGDNA_KEY', 'LOGGLY_TOKEN']);
   });

@@ -13,11 +13,12 @@ const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
 test('the Dockerfile: Node 24 slim base, journalctl, non-root user, healthcheck, the documented command', async () => {
   const text = await readFile(DOCKERFILE, 'utf8');
   assert.match(text, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
-  assert.equal(text.match(/^FROM /gm)?.length, 2, 'multi-stage: deps and runtime');
+  assert.equal(text.match(/^FROM /gm)?.length, 3, 'multi-stage: deps, build and runtime');
   assert.match(text, /apt-get install -y --no-install-recommends systemd/);
   assert.match(text, /^USER journal-fanout$/m);
   assert.match(text, /--gid systemd-journal --groups adm/);
-  assert.match(text, /^HEALTHCHECK .* CMD \["node", "\/app\/src\/metrics\/healthcheck\.ts", "127\.0\.0\.1:9880"\]$/m);
+  assert.match(text, /^HEALTHCHECK .* CMD \["node", "\/app\/dist\/src\/metrics\/healthcheck\.js", "127\.0\.0\.1:9880"\]$/m);
+  assert.match(text, /^COPY --from=build \/app\/dist \.\/dist$/m, 'the image runs the compiled copy');
   assert.match(text, /^ENTRYPOINT \["node", "\/app\/bin\/journal-fanout\.js"\]$/m);
   assert.match(text, /^CMD \["run", "--config", "\/etc\/journal-fanout\/config\.yaml"\]$/m);
 });
