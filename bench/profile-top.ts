@@ -26,7 +26,9 @@ for (let i = 0; i < profile.samples.length; i++) {
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-const short = (url: string) => url.replace(/^file:\/\/.*?\/work\/main\//, '').replace(/^file:\/\/\/?/, '') || '(native)';
+/** This checkout's root as profile URLs write it; the compiled copy's files (dist/...) are charged to their sources. */
+const ROOT = new URL('../', import.meta.url).href;
+const short = (url: string) => (url.startsWith(ROOT) ? url.slice(ROOT.length).replace(/^dist\//, '').replace(/\.js$/, '.ts') : url.replace(/^file:\/\/\/?/, '')) || '(native)';
 const fnTotals = new Map<string, number>();
 const fileTotals = new Map<string, number>();
 for (const [id, us] of selfUs) {
@@ -55,7 +57,7 @@ for (const [id, us] of selfUs) {
       owner = short(url).replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, 'node_modules/$1');
       break;
     }
-    if (/\/work\/main\/(src|adapters|bench)\//.test(url)) {
+    if (url.startsWith(ROOT) && /^(src|adapters|bench)\//.test(short(url))) {
       owner = short(url);
       break;
     }
