@@ -57,8 +57,11 @@ interface KeyState<E> {
 }
 
 export const DEFAULT_MAX_BUFFERED_RECORDS = 20_000;
-/** Measured on a 200,000-entry backlog to CloudWatch: peak RSS 195 MB with 16 MiB, 178 MB with 8 MiB, same speed. */
-export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * Enough for a second of batches (CloudWatch's flush_interval) at 10,000 entries/s of about 1 KB each: a
+ * buffer smaller than rate x flush_interval is full in a steady state and sends early, in small requests.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class DestinationRunner<E = unknown> {
@@ -112,14 +115,39 @@ export class DestinationRunner<E = unknown> {
 
   /**
    * Resolves once the buffer is under its bound (at once if it is). A caller waiting for room means the
-   * buffer is full: every open batch is sealed and sent now, since waiting for its flush interval would only
-   * idle the reader (measured: 29% of the daemon's samples idle on a 200,000-entry backlog to CloudWatch,
-   * the reader held until batches aged out).
+   * buffer is full: see #relieve.
    */
   whenNotFull(): Promise<void> {
     if (!this.full || this.#failed) return Promise.resolve();
-    for (const state of this.#keys.values()) this.#seal(state);
+    this.#relieve();
     return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /**
+   * A full buffer whose bytes mostly sit in open batches would only idle the reader until they age out
+   * (measured: 29% of the daemon's samples idle on a 200,000-entry backlog to CloudWatch). The largest open
+   * batches are sealed and sent now, until at least half of what is buffered is on its way. Not all of them:
+   * sealing every batch at each wait makes a stream of tiny requests (measured: a steady 10,000 entries/s
+   * whose second of batches did not fit the buffer went to 105% of one core and 6.7 s of latency).
+   */
+  #relieve(): void {
+    const open: Array<KeyState<E> & { open: Batch<E> }> = [];
+    let openBytes = 0;
+    for (const state of this.#keys.values()) {
+      if (state.open) {
+        open.push(state as KeyState<E> & { open: Batch<E> });
+        openBytes += state.open.bytes;
+      }
+    }
+    let onTheWay = this.#bufferedBytes - openBytes;
+    const goal = this.#bufferedBytes / 2;
+    if (onTheWay >= goal) return;
+    open.sort((a, b) => b.open.bytes - a.open.bytes);
+    for (const state of open) {
+      if (onTheWay >= goal) break;
+      onTheWay += state.open.bytes;
+      this.#seal(state);
+    }
   }
 
   /** Takes a record into its key's batch. Records are accepted even when full: the bound is the caller's to respect. */

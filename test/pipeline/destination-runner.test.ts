@@ -167,17 +167,21 @@ test('full at the record bound; whenNotFull resolves once acks free room', async
   await runner.close();
 });
 
-test('a full buffer is sent at once, not after the flush interval', async () => {
+test('a full buffer sends its largest batches at once (not after the flush interval), until half is on its way', async () => {
   const dest = new MemoryDestination(limits({ flushIntervalMs: 60_000 }));
   const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {}, maxBufferedRecords: 30 });
-  for (let i = 1; i <= 30; i++) runner.push(record(i, `k${i % 3}`));
+  for (let i = 1; i <= 30; i++) runner.push(record(i, i <= 20 ? 'big' : i <= 27 ? 'mid' : 'small', 'x'.repeat(10)));
   assert.equal(runner.full, true);
   const started = Date.now();
   await runner.whenNotFull();
   assert.ok(Date.now() - started < 10_000, 'room came long before the 60 s flush interval');
   assert.equal(runner.full, false);
-  assert.deepEqual(dest.calls.map((c) => c.key).sort(), ['k0', 'k1', 'k2']);
-  assert.equal(dest.accepted.length, 30);
+  assert.deepEqual(dest.calls.map((c) => [c.key, c.events.length]), [['big', 20]], 'the largest batch alone holds half the buffer');
+  for (let i = 31; i <= 50; i++) runner.push(record(i, 'big', 'x'.repeat(10)));
+  await runner.whenNotFull();
+  assert.deepEqual(dest.calls.map((c) => [c.key, c.events.length]), [['big', 20], ['big', 20]]);
+  assert.equal(await runner.flush(5000), true);
+  assert.equal(dest.accepted.length, 50);
   await runner.close();
 });
 
