@@ -72,7 +72,7 @@ export interface TreeSample {
   rss: number;
   /** Largest VmHWM of one process in the tree (the daemon's, in practice), bytes. */
   hwm: number;
-  pids: Array<{ pid: number; comm: string; rss: number; cpu: number }>;
+  pids: Array<{ pid: number; comm: string; rss: number; hwm: number; cpu: number }>;
 }
 
 /** One sample of the tree under `root` (root itself excluded when `includeRoot` is false: a wrapper). */
@@ -89,7 +89,7 @@ export function sampleTree(root: number, includeRoot = true): TreeSample {
     cpu += s.cpu + s.childrenCpu;
     rss += m.rss;
     hwm = Math.max(hwm, m.hwm);
-    list.push({ pid, comm: s.comm, rss: m.rss, cpu: s.cpu + s.childrenCpu });
+    list.push({ pid, comm: s.comm, rss: m.rss, hwm: m.hwm, cpu: s.cpu + s.childrenCpu });
   }
   return { at: performance.now(), cpu, rss, hwm, pids: list };
 }
@@ -101,6 +101,8 @@ export class TreeSampler {
   readonly #timer: NodeJS.Timeout;
   peakRss = 0;
   peakHwm = 0;
+  /** Largest VmHWM seen per process name (`MainThread` is the daemon: Node names its main thread so; `journalctl` its reader), bytes. */
+  readonly peakHwmByComm = new Map<string, number>();
   last: TreeSample | undefined;
 
   constructor(root: number, intervalMs = 100, includeRoot = true) {
@@ -116,6 +118,7 @@ export class TreeSampler {
       this.last = s;
       this.peakRss = Math.max(this.peakRss, s.rss);
       this.peakHwm = Math.max(this.peakHwm, s.hwm);
+      for (const p of s.pids) this.peakHwmByComm.set(p.comm, Math.max(this.peakHwmByComm.get(p.comm) ?? 0, p.hwm));
     }
     return s;
   }

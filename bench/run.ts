@@ -29,6 +29,8 @@ const READER_ALONE = here('./reader-alone.ts');
 const MB = 1024 * 1024;
 /** Credentials the CloudWatch stand-in knows: it verifies every request's SigV4 signature, as the service does. */
 const AWS_ENV = STANDIN_AWS_ENV;
+/** The daemon's name in /proc/PID/comm: Node names its main thread, and so the process, MainThread. */
+const DAEMON_COMM = 'MainThread';
 /** Longest wait for a daemon run to ship everything before the bench gives up on it. */
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -198,6 +200,8 @@ async function backlogRun(name: string, directory: string, tmp: string, all: boo
       cpuSeconds: usage.user + usage.system,
       standinCpuSeconds: (standinCpu.user + standinCpu.system) / 1e6,
       peakRssMb: usage.maxRssKb / 1024,
+      daemonPeakRssMb: (sampler.peakHwmByComm.get(DAEMON_COMM) ?? NaN) / MB,
+      journalctlPeakRssMb: (sampler.peakHwmByComm.get('journalctl') ?? NaN) / MB,
       peakTreeRssMb: sampler.peakRss / MB,
       daemonExitSeconds: usage.wall,
       accepted: { cloudwatch: cw.acceptedEvents, loggly: standins.loggly?.counters.events, logdna: standins.logdna?.counters.lines, duplicates: extra },
@@ -261,6 +265,8 @@ async function steady(tmp: string) {
       journalctlCpuPercentOfOneCore: ((cpuOf(to, 'journalctl') - cpuOf(from, 'journalctl')) / ((to.at - from.at) / 1000)) * 100,
       peakTreeRssMb: sampler.peakRss / MB,
       peakRssMb: usage.maxRssKb / 1024,
+      daemonPeakRssMb: (sampler.peakHwmByComm.get(DAEMON_COMM) ?? NaN) / MB,
+      journalctlPeakRssMb: (sampler.peakHwmByComm.get('journalctl') ?? NaN) / MB,
       latencyP50Ms: quantile(lat, 0.5),
       latencyP99Ms: quantile(lat, 0.99),
       latencyMaxMs: lat.at(-1) ?? NaN,
@@ -314,10 +320,10 @@ async function main(): Promise<void> {
   log(`   ${fmt(reader.entriesPerSec)} entries/s`);
   log('2. journal-fanout -> CloudWatch stand-in');
   const cw = await backlogRun('cloudwatch', directory, live.tmp, false);
-  log(`   ${fmt(cw.entriesPerSec)} entries/s, peak RSS ${fmt(cw.peakRssMb)} MB`);
+  log(`   ${fmt(cw.entriesPerSec)} entries/s, daemon peak RSS ${fmt(cw.daemonPeakRssMb)} MB`);
   log('3. journal-fanout -> CloudWatch + Loggly + LogDNA + stdout');
   const all = await backlogRun('all', directory, live.tmp, true);
-  log(`   ${fmt(all.entriesPerSec)} entries/s, peak RSS ${fmt(all.peakRssMb)} MB`);
+  log(`   ${fmt(all.entriesPerSec)} entries/s, daemon peak RSS ${fmt(all.daemonPeakRssMb)} MB`);
   let st: Awaited<ReturnType<typeof steady>> | undefined;
   if (!SKIP_STEADY) {
     log(`4. steady state: ${fmt(STEADY_RATE)} entries/s for ${STEADY_SECONDS} s into a journald namespace`);
@@ -329,18 +335,19 @@ async function main(): Promise<void> {
 
   const rows: Array<[string, string, string, string, string]> = [
     ['measure', 'entries/s', 'CPU s / 1M entries', 'peak RSS MB', 'note'],
+    // Rows 1 and 5: journalctl's (it maps the journal files). Rows 2-4: the daemon's own; journalctl's in the note.
     ['1. ceiling: journalctl -o export', fmt(ceil.entriesPerSec), fmt(ceil.cpuSecondsPerMillion, 2), fmt(ceil.peakRssMb), `${ceil.seconds.toFixed(2)} s`],
     ['5. reader alone (journalctl + parser)', fmt(reader.entriesPerSec), fmt(reader.cpuSecondsPerMillion, 2), fmt(reader.peakRssMb), `${((reader.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling`],
-    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.peakRssMb), `${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s`],
-    ['3. end to end -> all four', fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.peakRssMb), `${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s`],
+    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.daemonPeakRssMb), `${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(cw.journalctlPeakRssMb)} MB`],
+    ['3. end to end -> all four', fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(all.journalctlPeakRssMb)} MB`],
   ];
   if (st) {
     rows.push([
       `4. steady ${fmt(st.rate)}/s for ${st.seconds} s`,
       fmt(st.achievedRate),
       `${fmt(st.cpuPercentOfOneCore, 1)}% of 1 core`,
-      fmt(st.peakRssMb),
-      `journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
+      fmt(st.daemonPeakRssMb),
+      `journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it, ${fmt(st.journalctlPeakRssMb)} MB; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -349,7 +356,8 @@ async function main(): Promise<void> {
 
   const targets = {
     endToEndAtLeast80PercentOfCeiling: cw.entriesPerSec >= 0.8 * ceil.entriesPerSec,
-    peakRssUnder150Mb: Math.max(cw.peakRssMb, all.peakRssMb, st?.peakRssMb ?? 0) < 150,
+    // The daemon's own RSS: journalctl's is mostly the journal files it maps (page cache, shared and reclaimable).
+    peakRssUnder150Mb: Math.max(cw.daemonPeakRssMb, all.daemonPeakRssMb, st?.daemonPeakRssMb ?? 0) < 150,
     steadyUnder15PercentOfOneCore: st ? st.cpuPercentOfOneCore < 15 : undefined,
     steadyP99Under2s: st ? st.latencyP99Ms < 2000 : undefined,
   };
