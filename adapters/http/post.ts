@@ -14,10 +14,12 @@ export async function postChecked(
   headers: Record<string, string>,
   options: { gzip: boolean; context: RequestContext; signal?: AbortSignal | undefined },
 ): Promise<HttpReply> {
-  let payload: string | Buffer = body;
+  // Bytes, not a string: got encodes a string body twice, once to size it and once to send it (measured:
+  // 2.2% of the daemon's CPU samples in TextEncoder under got, all four destinations on a 200,000-entry backlog).
+  let payload = Buffer.from(body);
   let sent = headers;
   if (options.gzip) {
-    payload = await gzip(body);
+    payload = await gzip(payload);
     sent = { ...headers, 'content-encoding': 'gzip' };
   }
   let reply: HttpReply;

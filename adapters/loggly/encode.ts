@@ -1,5 +1,6 @@
 // A record as one Loggly bulk event: a JSON line Loggly parses, with an ISO 8601 timestamp it indexes by.
 import type { LogRecord } from '../../src/model/log-record.ts';
+import { isoTime } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
 import { fitEvent, type OversizeMode } from '../http/oversize.ts';
 import { addSourceAndFields } from '../http/record-meta.ts';
@@ -11,7 +12,7 @@ import { LOGGLY_MAX_EVENT_BYTES } from './config.ts';
  * Loggly's 1 MB limit is split or truncated with a visible marker (see fitEvent). `size` counts the newline.
  */
 export function encodeLogglyEvent(record: LogRecord, oversize: OversizeMode, maxEventBytes = LOGGLY_MAX_EVENT_BYTES): Array<Encoded<string>> {
-  const timestamp = new Date(record.time).toISOString();
+  const timestamp = isoTime(record.time);
   const build = (message: string, withFields: boolean): string =>
     JSON.stringify(addSourceAndFields({ timestamp, level: record.level, message }, record, withFields));
   const events = fitEvent(record.message, () => JSON.stringify(record.fields), build, maxEventBytes, oversize);
