@@ -33,8 +33,8 @@ export interface ReaderCounters {
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 /**
- * Entries read ahead before journalctl's pipe is paused. Measured on a 200,000-entry backlog to CloudWatch
- * (with buffer_bytes 8 MiB): peak RSS 178 MB at 2,048, about 190 MB at 8,192, at the same speed.
+ * Entries read ahead before journalctl's pipe is paused. Measured on a 200,000-entry backlog to CloudWatch:
+ * peak RSS about 12 MB lower at 2,048 than at 8,192 (178 vs 190 MB, both with buffer_bytes 8 MiB), same speed.
  */
 const HIGH_WATER_ENTRIES = 2048;
 

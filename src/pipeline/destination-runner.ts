@@ -128,7 +128,8 @@ export class DestinationRunner<E = unknown> {
    * (measured: 29% of the daemon's samples idle on a 200,000-entry backlog to CloudWatch). The largest open
    * batches are sealed and sent now, until at least half of what is buffered is on its way. Not all of them:
    * sealing every batch at each wait makes a stream of tiny requests (measured: a steady 10,000 entries/s
-   * whose second of batches did not fit the buffer went to 105% of one core and 6.7 s of latency).
+   * whose second of batches did not fit an 8 MiB buffer went to 105% of one core and 6.7 s of latency; with
+   * this rule the same run took 64% and kept p99 at 1.7 s).
    */
   #relieve(): void {
     const open: Array<KeyState<E> & { open: Batch<E> }> = [];
