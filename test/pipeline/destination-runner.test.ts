@@ -185,6 +185,29 @@ test('a full buffer sends its largest batches at once (not after the flush inter
   await runner.close();
 });
 
+test('a full buffer leaves the open batch of a key whose request is in flight to its flush interval', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 60_000 }), async (call) => {
+    if (call === 1) await gate;
+    return ALL_ACCEPTED;
+  });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {}, maxBufferedRecords: 30 });
+  for (let i = 1; i <= 10; i++) runner.push(record(i, 'slow'));
+  void runner.flush(60_000); // the 'slow' batch goes out and hangs at the gate
+  for (let i = 11; i <= 25; i++) runner.push(record(i, 'slow'));
+  for (let i = 26; i <= 30; i++) runner.push(record(i, 'quick'));
+  assert.equal(runner.full, true);
+  const room = runner.whenNotFull();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(dest.calls.map((c) => [c.key, c.events.length]), [['slow', 10], ['quick', 5]], 'the busy key is not cut into small batches');
+  release();
+  await room;
+  await runner.flush(5000);
+  assert.deepEqual(dest.calls.map((c) => [c.key, c.events.length]), [['slow', 10], ['quick', 5], ['slow', 15]]);
+  await runner.close();
+});
+
 test('flush gives up at its deadline when the destination hangs', async () => {
   const dest = new MemoryDestination(limits(), () => new Promise<SendResult>(() => {}));
   const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
