@@ -15,7 +15,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { STANDIN_AWS_ENV } from '../test/standins/cloudwatch/credentials.ts';
+// Credentials the CloudWatch stand-in knows: it verifies every request's SigV4 signature, as the service does.
+import { STANDIN_AWS_ENV as AWS_ENV } from '../test/standins/cloudwatch/credentials.ts';
 import { TestJournal } from '../test/helpers/journald.ts';
 import { makeBenchJournal } from './journal-data.ts';
 import { cpuOf, TreeSampler } from './proc-stats.ts';
@@ -27,8 +28,6 @@ const RUSAGE_RUN = here('./rusage_run.py');
 const STEADY_WRITER = here('./steady_writer.py');
 const READER_ALONE = here('./reader-alone.ts');
 const MB = 1024 * 1024;
-/** Credentials the CloudWatch stand-in knows: it verifies every request's SigV4 signature, as the service does. */
-const AWS_ENV = STANDIN_AWS_ENV;
 /** The daemon's name in /proc/PID/comm: Node names its main thread, and so the process, MainThread. */
 const DAEMON_COMM = 'MainThread';
 /** Longest wait for a daemon run to ship everything before the bench gives up on it. */
