@@ -172,7 +172,7 @@ export function renderConfigDocs(sources: DocsSources = {}): string {
     lines.push(`## \`${section}\``, '', `${option.description}.`, '');
     if (section === 'destinations') {
       lines.push(
-        'A list of at least one destination; each is a mapping whose `type` says which kind it is. The same type may',
+        'A list of destinations (at least one when given); each is a mapping whose `type` says which kind it is. The same type may',
         'appear more than once (give each a distinct `name`). More on each in [destinations/](destinations/).',
         '',
       );

@@ -1,74 +1,43 @@
-// Command-line entry: `journal-fanout run|check`. Errors are printed as one clear message, never a stack.
-import { parseArgs } from 'node:util';
+// Command-line entry: `journal-fanout <command>`. Errors are printed as one clear message, never a stack.
 import { ConfigError } from '../model/errors.ts';
-import { check } from './check.ts';
-import { run } from './run.ts';
+import { checkCommand } from './check.ts';
+import { UsageError, type Command } from './command.ts';
+import { runCommand } from './run.ts';
 
-export const USAGE = `usage:
-  journal-fanout run --config FILE            ship the journal to the configured destinations
-  journal-fanout run --dry-run [--config FILE] [--format json|text]
-                                              print records to stdout; no checkpoint is written
-  journal-fanout check --config FILE          validate a config and print it resolved, secrets masked
+/** Every command, in the order the help lists them. A new command is a file of src/cli/ and one line here. */
+export const COMMANDS: readonly Command[] = [runCommand, checkCommand];
 
-options:
-  -c, --config FILE   YAML config (see docs/configuration.md)
-  --dry-run           stdout destination only (works with no config: this host's journal, from the tail)
-  --format json|text  dry-run output format (default json)
-  --no-follow         stop at the end of the journal instead of waiting for new entries
+const COMMON_OPTIONS = `  -c, --config FILE   YAML config (see docs/configuration.md)
   -h, --help          this text
 `;
 
+export const USAGE = `usage:
+${COMMANDS.map((c) => c.usage).join('')}
+options:
+${COMMON_OPTIONS}${COMMANDS.map((c) => c.options).join('')}`;
+
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        'dry-run': { type: 'boolean', default: false },
-        format: { type: 'string' },
-        'no-follow': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`journal-fanout: ${(error as Error).message}\n\n${USAGE}`);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    (name === undefined ? process.stderr : process.stdout).write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`journal-fanout: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  const command = positionals[0];
-  if (values.help || command === undefined || command === 'help') {
-    (values.help || command === 'help' ? process.stdout : process.stderr).write(USAGE);
-    return values.help || command === 'help' ? 0 : 2;
-  }
-  if (positionals.length > 1) {
-    process.stderr.write(`journal-fanout: unexpected argument ${JSON.stringify(positionals[1])}\n\n${USAGE}`);
-    return 2;
-  }
-  const format = values.format;
-  if (format !== undefined && format !== 'json' && format !== 'text') {
-    process.stderr.write(`journal-fanout: --format must be json or text, got ${JSON.stringify(format)}\n`);
-    return 2;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`usage:\n${command.usage}\noptions:\n${COMMON_OPTIONS}${command.options}`);
+    return 0;
   }
   try {
-    if (command === 'run') {
-      if (!values.config && !values['dry-run']) {
-        process.stderr.write(`journal-fanout: run needs --config FILE (or --dry-run)\n\n${USAGE}`);
-        return 2;
-      }
-      return await run({ config: values.config, dryRun: values['dry-run'], format, noFollow: values['no-follow'] });
-    }
-    if (command === 'check') {
-      if (!values.config) {
-        process.stderr.write(`journal-fanout: check needs --config FILE\n\n${USAGE}`);
-        return 2;
-      }
-      return await check(values.config);
-    }
-    process.stderr.write(`journal-fanout: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-    return 2;
+    return await command.main(rest);
   } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`journal-fanout ${name}: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`journal-fanout: invalid configuration: ${error.message}\n`);
       return 1;

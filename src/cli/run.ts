@@ -1,5 +1,6 @@
 // `journal-fanout run`: the daemon. Loads the config, starts the pipeline, and stops cleanly on signals.
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { loadConfigFile, validateConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
@@ -7,6 +8,8 @@ import { DaemonMetrics, MetricsServer } from '../metrics/index.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
 import { createLogger } from '../selflog/logger.ts';
 import { buildDestinations } from './build-destinations.ts';
+import { UsageError, type Command } from './command.ts';
+import { ConfigError } from '../model/errors.ts';
 
 export interface RunArgs {
   config?: string | undefined;
@@ -18,8 +21,13 @@ export interface RunArgs {
 
 /** The config a dry run uses: the file's journal section if one is given, and only a stdout destination. */
 async function resolveConfig(args: RunArgs): Promise<Config> {
-  const base = args.config ? await loadConfigFile(args.config) : validateConfig({ destinations: [{ type: 'stdout' }] }, undefined);
-  if (!args.dryRun) return base;
+  const base = args.config ? await loadConfigFile(args.config) : validateConfig({}, undefined);
+  if (!args.dryRun) {
+    if (base.destinations.length === 0) {
+      throw new ConfigError(['destinations: required to run the forwarder; list at least one destination (see docs/configuration.md), or use run --dry-run to print records to stdout'], args.config);
+    }
+    return base;
+  }
   return { ...base, destinations: [{ type: 'stdout', name: 'stdout', format: args.format ?? 'json' }] };
 }
 
@@ -80,3 +88,30 @@ export async function run(args: RunArgs): Promise<number> {
     process.off('SIGINT', onSignal);
   }
 }
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: `  journal-fanout run --config FILE            ship the journal to the configured destinations
+  journal-fanout run --dry-run [--config FILE] [--format json|text]
+                                              print records to stdout; no checkpoint is written
+`,
+  options: `  --dry-run           stdout destination only (works with no config: this host's journal, from the tail)
+  --format json|text  dry-run output format (default json)
+  --no-follow         stop at the end of the journal instead of waiting for new entries
+`,
+  async main(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        'dry-run': { type: 'boolean', default: false },
+        format: { type: 'string' },
+        'no-follow': { type: 'boolean', default: false },
+      },
+    });
+    const format = values.format;
+    if (format !== undefined && format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, got ${JSON.stringify(format)}`);
+    if (!values.config && !values['dry-run']) throw new UsageError('run needs --config FILE (or --dry-run)');
+    return run({ config: values.config, dryRun: values['dry-run'], format, noFollow: values['no-follow'] });
+  },
+};

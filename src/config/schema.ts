@@ -59,7 +59,11 @@ export const configSchema = z.strictObject({
   records: recordsOptionsSchema.prefault({}).describe('How journal entries become records'),
   rate_limit: rateLimitOptionsSchema.prefault({}).describe('Per-stream rate limit'),
   pipeline: pipelineOptionsSchema.prefault({}).describe('Buffers and shutdown'),
-  destinations: z.array(z.discriminatedUnion('type', destinationSchemas)).min(1, 'at least one destination is required').describe('Where records are shipped'),
+  destinations: z
+    .array(z.discriminatedUnion('type', destinationSchemas))
+    .min(1, 'at least one destination is required when the list is given')
+    .default([])
+    .describe('Where records are shipped. Required by `run` (at least one); a dry run and the other commands do without'),
   metrics: metricsOptionsSchema.prefault({}).describe('Prometheus metrics and health endpoint'),
   log: logOptionsSchema.prefault({}).describe('The daemon\'s own logs'),
 });

@@ -45,6 +45,29 @@ describe('journal-fanout check / run on malformed configs', { concurrency: 4 }, 
     assert.match(r.stderr, /destinations\[1\]\.token: required for type loggly/);
   });
 
+  test('a config without destinations: check accepts it, run refuses it by name, a dry run uses its journal section', () => {
+    const file = path.join(dir, 'journal-only.yaml');
+    const journalDir = tempDir('jf-empty-journal-');
+    writeFileSync(file, `journal:\n  directory: ${journalDir}\n`);
+    const checked = cli(['check', '--config', file]);
+    assert.equal(checked.code, 0, checked.stderr);
+    assert.match(checked.stdout, /destinations: \[\]/);
+    const refused = cli(['run', '--config', file, '--no-follow']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /destinations: required to run the forwarder; list at least one destination .* or use run --dry-run/);
+    const dry = cli(['run', '--dry-run', '--config', file, '--no-follow', '--format', 'text']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, new RegExp(`"destinations":\\["stdout"\\]`));
+  });
+
+  test('each command answers --help on stdout with its own usage', () => {
+    for (const command of ['run', 'check']) {
+      const r = cli([command, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`journal-fanout ${command} --`));
+    }
+  });
+
   test('usage errors exit 2 with the usage text', () => {
     for (const args of [[], ['run'], ['check'], ['frobnicate'], ['run', '--format', 'xml', '--dry-run'], ['run', '--bogus']]) {
       const r = cli(args);
