@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { isoTime, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { isoTime, recordToEcsLogsEvent, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
 import fc from 'fast-check';
 
 const container: LogRecord = {
@@ -61,6 +61,21 @@ test('recordToJsonLine for a unit entry: info.source is the unit, info.pid the p
 test('every level has its ecs-logs name', () => {
   const names = (['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'] as const).map((level) => JSON.parse(recordToJsonLine({ ...container, level })).level);
   assert.deepEqual(names, ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARN', 'NOTICE', 'INFO', 'DEBUG']);
+});
+
+test('recordToEcsLogsEvent is the same event as recordToJsonLine: same keys, same order, same values', () => {
+  const unit: LogRecord = { ...container, fields: {}, source: { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 900 } };
+  const bare: LogRecord = { ...container, source: { host: 'h', service: 's', stream: 'h' } };
+  for (const record of [container, unit, bare, { ...container, level: 'debug' as const, message: '' }]) {
+    assert.equal(JSON.stringify(recordToEcsLogsEvent(record)), recordToJsonLine(record));
+  }
+  fc.assert(
+    fc.property(fc.string(), fc.object(), fc.constantFrom(...(['emerg', 'warning', 'info', 'debug'] as const)), (message, fields, level) => {
+      const record = { ...container, message, fields, level };
+      assert.equal(JSON.stringify(recordToEcsLogsEvent(record)), recordToJsonLine(record));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('recordToText', () => {
