@@ -32,6 +32,12 @@ const REPLY_LIMITS = { maxStrLength: 64 * 1024, maxBinLength: 64 * 1024, maxArra
 /** Idle-connection probes of the kernel (SO_KEEPALIVE), so a server that vanished is noticed between batches. */
 const TCP_KEEPALIVE_DELAY_MS = 15_000;
 
+/**
+ * The server's TLS alert about our client certificate (none given, unknown CA, expired...), as Node names OpenSSL's
+ * alerts. With TLS 1.3 it arrives after the handshake looked complete, on the first read.
+ */
+const TLS_CLIENT_REFUSED = /^ERR_SSL_(?:TLSV13_|SSLV3_|TLSV1_)?ALERT_(?:CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
+
 type Waiter = { resolve: (message: unknown) => void; reject: (error: Error) => void };
 
 /** The error of a socket as a ForwardError naming the server, with the fix where there is one. */
@@ -39,6 +45,9 @@ function socketError(label: string, error: unknown, connected: boolean): Forward
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const text = typeof e?.message === 'string' ? e.message : String(error);
+  if (code && TLS_CLIENT_REFUSED.test(code)) {
+    return new ForwardError('ERR_FORWARD_TLS', `TLS: ${label} refused this client's certificate: ${text.split('\n')[0]!.slice(0, 200)} (${code}); set tls.cert and tls.key to a certificate signed by a CA the server trusts`);
+  }
   if (code && TLS_VERIFY_CODES.has(code)) {
     return new ForwardError('ERR_FORWARD_TLS', `TLS: the certificate of ${label} failed verification: ${text} (${code}); set tls.ca to the CA that signed it, or tls.server_name to the name in it`);
   }

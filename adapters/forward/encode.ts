@@ -21,11 +21,15 @@ const MARKER_RESERVE_BYTES = 64;
 /** One encoder for the process: encode() copies out of its buffer, so entries never share memory. */
 const encoder = new Encoder({ ignoreUndefined: true });
 
-/** Seconds and nanoseconds of a time in (possibly fractional) milliseconds, within what uint32 seconds can say. */
+/**
+ * Seconds and nanoseconds of a time in (possibly fractional) milliseconds, within what uint32 seconds can say.
+ * Rounded to the microsecond: a double of milliseconds since 1970 holds no finer (about 0.2 µs today), and the
+ * journal's own timestamps are microseconds.
+ */
 export function eventTime(ms: number): { sec: number; nsec: number } {
   if (!Number.isFinite(ms) || ms <= 0) return { sec: 0, nsec: 0 };
   let sec = Math.floor(ms / 1000);
-  let nsec = Math.round((ms - sec * 1000) * 1_000_000);
+  let nsec = Math.round((ms - sec * 1000) * 1000) * 1000;
   if (nsec >= 1_000_000_000) {
     sec++;
     nsec -= 1_000_000_000;

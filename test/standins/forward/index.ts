@@ -70,6 +70,8 @@ export interface ForwardCounters {
   acks: number;
   withheld: number;
   dropped: number;
+  /** Connections the client ended in the middle of a message. */
+  truncated: number;
 }
 
 export interface ForwardStandin {
@@ -168,9 +170,11 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
   const messages: ForwardMessageSeen[] = [];
   const violations: string[] = [];
   const authFailures: string[] = [];
-  const counters: ForwardCounters = { connections: 0, handshakes: 0, authFailures: 0, acks: 0, withheld: 0, dropped: 0 };
+  const counters: ForwardCounters = { connections: 0, handshakes: 0, authFailures: 0, acks: 0, withheld: 0, dropped: 0, truncated: 0 };
   const faults = new FaultQueue();
   const sockets = new Set<net.Socket>();
+  /** Sockets the stand-in itself is closing: their read loop ends without a violation. */
+  const closing = new WeakSet<net.Socket>();
   let connectionCount = 0;
 
   const handle = (socket: net.Socket) => {
@@ -181,6 +185,7 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
     socket.on('error', () => socket.destroy());
     const violate = (why: string) => {
       violations.push(`${name} connection ${connection}: ${why}`);
+      closing.add(socket);
       socket.destroy();
     };
     let handshake: { nonce: Buffer; auth: Buffer } | undefined;
@@ -203,6 +208,7 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
         messageBytes += chunk.length;
         if (armedDrop && messageBytes >= armedDrop.afterBytes) {
           counters.dropped++;
+          closing.add(socket);
           socket.destroy();
           return;
         }
@@ -222,7 +228,10 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
           if (!onMessage(message, bytes)) return;
         }
       } catch (error) {
-        if (!socket.destroyed) violate(`not a valid msgpack stream: ${(error as Error).message}`);
+        // Closed on purpose (a fault, a violation, stop()), or by the client in the middle of a message: no violation.
+        if (closing.has(socket)) return;
+        if (socket.readableEnded) counters.truncated++;
+        else violate(`not a valid msgpack stream: ${(error as Error).message}`);
       }
     })();
 
@@ -231,6 +240,7 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
       const refuse = (reason: string, pongHost = name) => {
         authFailures.push(`${name} connection ${connection}: ${reason}`);
         counters.authFailures++;
+        closing.add(socket);
         socket.end(encoder.encode(['PONG', false, reason, pongHost, '']));
         return false;
       };
@@ -338,6 +348,7 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
       seen.acked = true;
       counters.acks++;
       if (faults.take('close-after-ack')) {
+        closing.add(socket);
         socket.end();
         return false;
       }
@@ -368,7 +379,10 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
   const stop = async () => {
     const s = server;
     server = undefined;
-    for (const socket of sockets) socket.destroy();
+    for (const socket of sockets) {
+      closing.add(socket);
+      socket.destroy();
+    }
     sockets.clear();
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
