@@ -29,10 +29,11 @@ export class ForwardService {
   readonly upstream: ForwardUpstream;
   readonly #o: ForwardServiceOptions;
   /**
-   * The chunk id of a batch, kept across its retries (the runner hands the same events array to each attempt),
-   * as Fluentd's out_forward resends a chunk under its unique id: a receiver that remembers ids can drop the copy.
+   * A batch's message, built once and kept across its retries (the runner hands the same events array to each
+   * attempt): no second concatenation or gzip, and the same chunk id, as Fluentd's out_forward resends a chunk
+   * under its unique id (a receiver that remembers ids can drop the copy).
    */
-  readonly #chunkIds = new WeakMap<readonly Buffer[], string>();
+  readonly #messages = new WeakMap<readonly Buffer[], { frame: Buffer[]; chunk: string | undefined; bytes: number }>();
 
   constructor(options: ForwardServiceOptions) {
     this.#o = options;
@@ -57,14 +58,7 @@ export class ForwardService {
    * with what each server said.
    */
   async send(tag: string, entries: readonly Buffer[], signal: AbortSignal): Promise<void> {
-    let chunk: string | undefined;
-    if (this.#o.requireAck) {
-      chunk = this.#chunkIds.get(entries);
-      if (chunk === undefined) this.#chunkIds.set(entries, (chunk = newChunkId()));
-    }
-    let payload = entries.length === 1 ? entries[0]! : Buffer.concat(entries as Buffer[]);
-    if (this.#o.compressed) payload = await gzip(payload);
-    const frame = packedForwardFrame(tag, payload, { size: entries.length, chunk, compressed: this.#o.compressed ? 'gzip' : undefined });
+    const { frame, chunk, bytes } = this.#messages.get(entries) ?? (await this.#message(tag, entries));
 
     const tried = new Set<ServerState>();
     const failures: string[] = [];
@@ -81,12 +75,21 @@ export class ForwardService {
         failures.push(e.message);
       }
     }
-    const what = `tag ${tag}, ${entries.length} entries, ${payload.length} bytes`;
+    const what = `tag ${tag}, ${entries.length} entries, ${bytes} bytes`;
     if (this.upstream.allRefused) {
       this.upstream.stopProbing();
       throw new ForwardError('ERR_FORWARD_REFUSED', `destination ${this.#o.destination}: every forward server refused this client (${what}): ${failures.join('; ')}`);
     }
     throw new ForwardError('ERR_FORWARD_UNAVAILABLE', `destination ${this.#o.destination}: no forward server took the batch (${what}): ${failures.join('; ')}; retrying with backoff`);
+  }
+
+  async #message(tag: string, entries: readonly Buffer[]): Promise<{ frame: Buffer[]; chunk: string | undefined; bytes: number }> {
+    const chunk = this.#o.requireAck ? newChunkId() : undefined;
+    let payload = entries.length === 1 ? entries[0]! : Buffer.concat(entries as Buffer[]);
+    if (this.#o.compressed) payload = await gzip(payload);
+    const message = { frame: packedForwardFrame(tag, payload, { size: entries.length, chunk, compressed: this.#o.compressed ? 'gzip' : undefined }), chunk, bytes: payload.length };
+    this.#messages.set(entries, message);
+    return message;
   }
 
   async #sendTo(server: ServerState, frame: readonly Buffer[], chunk: string | undefined, signal: AbortSignal): Promise<void> {

@@ -78,21 +78,11 @@ function sourceParts(s: RecordSource): { info: string; dataTail: string } {
   return parts;
 }
 
-/** The ecs-logs event as an object, for destinations with a binary encoding (Fluent forward's msgpack). */
-export interface EcsLogsEvent {
-  level: string;
-  time: string;
-  message: string;
-  info: Readonly<Record<string, unknown>>;
-  data: Record<string, unknown>;
-}
-
-/** `info` and the source part of `data`, built once per source object (shared, never mutated: see sourceJson). */
-const sourceObjects = new WeakMap<RecordSource, { info: Record<string, unknown>; dataTail: Record<string, unknown> }>();
-
-function sourceObjectParts(s: RecordSource): { info: Record<string, unknown>; dataTail: Record<string, unknown> } {
-  let parts = sourceObjects.get(s);
-  if (parts) return parts;
+/**
+ * The ecs-logs event's `info` and the source keys of its `data`, as objects in recordToJsonLine's order, for
+ * destinations with a binary encoding (Fluent forward's msgpack, which encodes them once per source).
+ */
+export function ecsLogsSourceParts(s: RecordSource): { info: Record<string, unknown>; dataTail: Record<string, unknown> } {
   const info: Record<string, unknown> = { host: s.host };
   const origin = s.container !== undefined ? s.container.name || s.identifier : (s.unit ?? s.identifier);
   if (origin !== undefined) info.source = origin;
@@ -103,24 +93,7 @@ function sourceObjectParts(s: RecordSource): { info: Record<string, unknown>; da
   if (s.unit !== undefined) dataTail.unit = s.unit;
   if (s.identifier !== undefined) dataTail.identifier = s.identifier;
   if (s.ecs !== undefined) dataTail.ecs = s.ecs;
-  parts = { info, dataTail };
-  sourceObjects.set(s, parts);
-  return parts;
-}
-
-/**
- * The same event as recordToJsonLine, as an object with the same keys in the same order (a test holds
- * JSON.stringify of it equal to the line), so that a msgpack destination sends what the JSON ones send.
- */
-export function recordToEcsLogsEvent(record: LogRecord): EcsLogsEvent {
-  const parts = sourceObjectParts(record.source);
-  return {
-    level: ECS_LOGS_LEVELS[record.level] ?? 'INFO',
-    time: isoTime(record.time),
-    message: record.message,
-    info: parts.info,
-    data: { fields: record.fields, ...parts.dataTail },
-  };
+  return { info, dataTail };
 }
 
 /** `2026-11-24T16:52:13.123Z info service/stream message`, for people reading a terminal. */

@@ -35,6 +35,33 @@ describe('Entry encoding', () => {
     assert.deepEqual(Object.keys(body), ['level', 'time', 'message', 'info', 'data']);
   });
 
+  test('property: any message and JSON fields decode to exactly recordToJsonLine\'s event, keys in order', () => {
+    const sources = [sampleRecord(1).source, { host: 'h', service: 's', stream: 'h' }, { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 9 }];
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6 }), fc.nat(2), fc.nat(7), (message, rawFields, s, l) => {
+        // Fields come from JSON.parse: -0 and the like do not survive it.
+        const fields = JSON.parse(JSON.stringify(rawFields)) as Record<string, unknown>;
+        const record = { ...sampleRecord(l), message, fields, source: sources[s]! };
+        const [entry] = encodeRecordEntries(record, 1_000_000, 'split');
+        const body = readEntry(entry!.data).record;
+        assert.deepStrictEqual(body, JSON.parse(recordToJsonLine(record)));
+        assert.equal(JSON.stringify(body), recordToJsonLine(record));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('lone surrogates (JSON.parse makes them from "\\ud800") are sent as U+FFFD: every str is UTF-8', () => {
+    const fields = JSON.parse('{"a":"x\\ud800y","\\udc00k":["\\udbff"],"long":"' + 'z'.repeat(300) + '\\ud800"}') as Record<string, unknown>;
+    const record = { ...sampleRecord(1), message: 'm\ud800', fields };
+    const [entry] = encodeRecordEntries(record, 1_000_000, 'split');
+    const bytes = entry!.data;
+    for (let i = bytes.indexOf(0xed); i !== -1; i = bytes.indexOf(0xed, i + 1)) assert.ok(bytes[i + 1]! < 0xa0, `a surrogate encoded at byte ${i}`);
+    const body = readEntry(bytes).record as { message: string; data: { fields: Record<string, unknown> } };
+    assert.equal(body.message, 'm\ufffd');
+    assert.deepEqual(body.data.fields, { a: 'x\ufffdy', '\ufffdk': ['\ufffd'], long: 'z'.repeat(300) + '\ufffd' });
+  });
+
   test('eventTime: nanoseconds from fractional milliseconds; clamped to uint32 seconds', () => {
     // A double holds a 2023 time in ms to about 0.2 µs: microseconds (the journal's precision) survive exactly.
     assert.deepEqual(eventTime(1_700_000_000_123.5), { sec: 1_700_000_000, nsec: 123_500_000 });

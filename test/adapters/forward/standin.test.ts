@@ -97,6 +97,8 @@ describe('forward stand-in: transport', () => {
     ['a record that is an array', encode(['t', encode([1, [1, 2]])]), /PackedForward entry 0: record is not a map/],
     // [1, {1: "x"}] by hand: fixarray 2, int 1, fixmap 1, key int 1, fixstr "x".
     ['a record with an integer key', encode(['t', Buffer.from([0x92, 0x01, 0x81, 0x01, 0xa1, 0x78])]), /map key 1 is not a string/],
+    // [1, {"a": str ED A0 80}]: a UTF-16 surrogate written as 3 bytes, not UTF-8.
+    ['a str that is not UTF-8', encode(['t', Buffer.from([0x92, 0x01, 0x81, 0xa1, 0x61, 0xa3, 0xed, 0xa0, 0x80])]), /record\.a is a str that is not UTF-8/],
     ['a packed stream cut short', encode(['t', entry(1, { a: 1 }).subarray(0, 8)]), /PackedForward stream/],
     ['entries as str', encode(['t', 'abc']), /entries sent as str; send bin/],
     ['size that does not match', encode(['t', entry(1, { a: 1 }), { size: 2 }]), /option size 2 but 1 entries/],

@@ -142,6 +142,27 @@ const sha512Hex = (...parts: Array<Buffer | string | Uint8Array>): string => {
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof BadEventTime) && !(v instanceof EventTimeValue) && !(v instanceof Date);
+/**
+ * Where a decoded value holds a lone surrogate: @msgpack/msgpack decodes the bytes of an encoded surrogate
+ * (ED A0..BF xx, not UTF-8) in a short str into one, so this finds what a strict receiver refuses.
+ */
+function notUtf8(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = notUtf8(value[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+  } else if (isMap(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (!k.isWellFormed()) return `${path} key`;
+      const bad = notUtf8(v, `${path}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
 const CHUNK_ID = /^[A-Za-z0-9+/]{22}==$/;
 
 class FaultQueue {
@@ -290,6 +311,8 @@ export async function startForwardStandin(options: ForwardStandinOptions = {}): 
         else if (time instanceof EventTimeValue) t = { sec: time.sec, nsec: time.nsec };
         else return `${where}: time is neither an integer nor an EventTime (ext type 0)`;
         if (!isMap(record)) return `${where}: record is not a map`;
+        const bad = notUtf8(record, 'record');
+        if (bad) return `${where}: ${bad} is a str that is not UTF-8 (a UTF-16 surrogate written as 3 bytes)`;
         entries.push({ time: t, record });
         return undefined;
       };
