@@ -64,11 +64,15 @@ export class ForwardConnection {
   #waiter: Waiter | undefined;
   #ended: ForwardError | undefined;
   #requests = 0;
+  #connected = false;
   #endListener: (() => void) | undefined;
 
   private constructor(socket: net.Socket, label: string) {
     this.#socket = socket;
     this.label = label;
+    // Listening from the start: an 'error' with no listener would crash the daemon (one can come after a connect
+    // timeout, before the socket is destroyed).
+    socket.on('error', (error) => this.#end(socketError(this.label, error, this.#connected)));
     socket.once('close', () => this.#endListener?.());
   }
 
@@ -111,6 +115,7 @@ export class ForwardConnection {
         else resolve();
       };
       const onConnect = () => {
+        this.#connected = true;
         socket.setNoDelay(true);
         socket.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS);
         this.#read();
@@ -128,7 +133,6 @@ export class ForwardConnection {
   /** Reads every message the server sends, for the handshake and the acks; ends the connection on a malformed one. */
   #read(): void {
     const socket = this.#socket;
-    socket.on('error', (error) => this.#end(socketError(this.label, error, true)));
     void (async () => {
       try {
         for await (const message of new Decoder(REPLY_LIMITS).decodeStream(socket)) {
@@ -223,6 +227,7 @@ export class ForwardConnection {
    */
   async request(frame: readonly Buffer[], chunk: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (this.#ended) throw this.#ended;
+    if (signal.aborted) throw signal.reason;
     this.#requests++;
     const started = Date.now();
     const written = new Promise<void>((resolve, reject) => {

@@ -65,8 +65,9 @@ export class ForwardService {
     for (let server = this.upstream.pick(tried); server; server = this.upstream.pick(tried)) {
       tried.add(server);
       try {
-        await this.#sendTo(server, frame, chunk, signal);
+        const connection = await this.#sendTo(server, frame, chunk, signal);
         this.upstream.succeeded(server);
+        this.upstream.release(server, connection);
         return;
       } catch (error) {
         if (signal.aborted) throw signal.reason;
@@ -92,7 +93,8 @@ export class ForwardService {
     return message;
   }
 
-  async #sendTo(server: ServerState, frame: readonly Buffer[], chunk: string | undefined, signal: AbortSignal): Promise<void> {
+  /** Sends over a kept or new connection to the server; resolves with the connection, for the caller to keep. */
+  async #sendTo(server: ServerState, frame: readonly Buffer[], chunk: string | undefined, signal: AbortSignal): Promise<ForwardConnection> {
     let fresh = false;
     for (;;) {
       const connection = fresh ? await this.#connect(server, signal) : await this.upstream.acquire(server, signal);
@@ -106,8 +108,7 @@ export class ForwardService {
         }
         throw error;
       }
-      this.upstream.release(server, connection);
-      return;
+      return connection;
     }
   }
 

@@ -38,7 +38,8 @@ describe('Entry encoding', () => {
   test('property: any message and JSON fields decode to exactly recordToJsonLine\'s event, keys in order', () => {
     const sources = [sampleRecord(1).source, { host: 'h', service: 's', stream: 'h' }, { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 9 }];
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6 }), fc.nat(2), fc.nat(7), (message, rawFields, s, l) => {
+      // No "__proto__" key: @msgpack/msgpack's decoder (this test's and the stand-in's) refuses it; see the next test.
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.dictionary(fc.string().filter((k) => k !== '__proto__'), fc.jsonValue(), { maxKeys: 6 }), fc.nat(2), fc.nat(7), (message, rawFields, s, l) => {
         // Fields come from JSON.parse: -0 and the like do not survive it.
         const fields = JSON.parse(JSON.stringify(rawFields)) as Record<string, unknown>;
         const record = { ...sampleRecord(l), message, fields, source: sources[s]! };
@@ -49,6 +50,15 @@ describe('Entry encoding', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('a field named "__proto__" (JSON.parse makes it an own key) is sent as data, like any key', () => {
+    const fields = JSON.parse('{"__proto__":{"polluted":true},"ok":1}') as Record<string, unknown>;
+    const [entry] = encodeRecordEntries({ ...sampleRecord(1), fields }, 1_000_000, 'split');
+    // fixmap 2, fixstr 9 "__proto__", fixmap 1 "polluted": true, fixstr 2 "ok": 1
+    const expected = Buffer.concat([Buffer.from([0x82, 0xa9]), Buffer.from('__proto__'), Buffer.from([0x81, 0xa8]), Buffer.from('polluted'), Buffer.from([0xc3, 0xa2]), Buffer.from('ok'), Buffer.from([0x01])]);
+    assert.ok(entry!.data.includes(expected), 'the fields map holds the key as data');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   test('lone surrogates (JSON.parse makes them from "\\ud800") are sent as U+FFFD: every str is UTF-8', () => {

@@ -33,7 +33,7 @@ function make(list: Array<{ s: ForwardStandin; weight?: number; standby?: boolea
     servers: list.map(({ s, weight, standby }) => ({ host: s.host, port: s.port, ...(weight ? { weight } : {}), ...(standby ? { standby } : {}) })),
     tag: 'ecs.{service}',
     flush_interval: '20ms',
-    ack_timeout: '1s',
+    ack_timeout: '5s',
     connect_timeout: '1s',
     recover_interval: '100ms',
     ...extra,

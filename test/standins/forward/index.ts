@@ -124,6 +124,10 @@ extensionCodec.register({
   },
 });
 
+/**
+ * Stricter than the spec in two places, both noted where they apply: PackedForward entries must be bin, and a
+ * record key "__proto__" is refused (@msgpack/msgpack's decoder refuses it before any option can intervene).
+ */
 const decoderOptions = {
   extensionCodec,
   // Record keys must be strings (spec, "Entry": "pairs of keys(String) and values(Object)").
