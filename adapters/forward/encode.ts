@@ -70,8 +70,9 @@ const EMPTY_MAP = Buffer.from([0x80]);
 /**
  * The source's part of every record, encoded once per source object (the normalizer shares one per container):
  * the `info` map, and the `data` map's source pairs with their count. Measured on 200,000 sample records of 20
- * services (one core, Node 24): about 150,000 records/s encoding the event object whole with @msgpack/msgpack,
- * about 550,000/s building the map by hand around these parts (recordToJsonLine: about 1,400,000/s).
+ * services with short messages (one core of the shared 2-core machine, Node 24): about 150,000 records/s
+ * encoding the event object whole with @msgpack/msgpack, about 550,000/s building the map by hand around these
+ * parts (recordToJsonLine: about 1,400,000/s). `node bench/forward.bench.ts` compares the two encodings.
  */
 interface SourceBytes {
   info: Buffer;
