@@ -59,11 +59,12 @@ export class ForwardConnection {
   readonly label: string;
   /** false when the server's HELO said it does not keep connections: one request, then close. */
   keepalive = true;
+  /** Set once it has waited in the idle pool: a failure on it may be a stale connection, not the server. */
+  pooled = false;
   readonly #socket: net.Socket;
   readonly #inbox: unknown[] = [];
   #waiter: Waiter | undefined;
   #ended: ForwardError | undefined;
-  #requests = 0;
   #connected = false;
   #endListener: (() => void) | undefined;
 
@@ -211,11 +212,6 @@ export class ForwardConnection {
     }
   }
 
-  /** True once a request went over this connection: a failure on it may be a stale connection, not the server. */
-  get reused(): boolean {
-    return this.#requests > 0;
-  }
-
   get usable(): boolean {
     return this.#ended === undefined && !this.#socket.destroyed;
   }
@@ -228,7 +224,6 @@ export class ForwardConnection {
   async request(frame: readonly Buffer[], chunk: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (this.#ended) throw this.#ended;
     if (signal.aborted) throw signal.reason;
-    this.#requests++;
     const started = Date.now();
     const written = new Promise<void>((resolve, reject) => {
       this.#socket.cork();

@@ -52,9 +52,9 @@ export class ForwardService {
   }
 
   /**
-   * Sends the batch and resolves once a server acknowledged it. Each server is tried at most once; a failure on a
-   * reused connection is tried once more on a fresh one before the server counts as failed (the server may have
-   * closed an idle connection just as it was reused). Throws ERR_FORWARD_UNAVAILABLE or ERR_FORWARD_REFUSED
+   * Sends the batch and resolves once a server acknowledged it. Each server is tried at most once; a connection that
+   * waited in the idle pool and breaks before any answer is replaced by a fresh one once before the server counts
+   * as failed (the server may have closed it just as it was taken). Throws ERR_FORWARD_UNAVAILABLE or ERR_FORWARD_REFUSED
    * with what each server said.
    */
   async send(tag: string, entries: readonly Buffer[], signal: AbortSignal): Promise<void> {
@@ -98,11 +98,12 @@ export class ForwardService {
     let fresh = false;
     for (;;) {
       const connection = fresh ? await this.#connect(server, signal) : await this.upstream.acquire(server, signal);
+      const stale = connection.pooled;
       try {
         await connection.request(frame, chunk, this.#o.ackTimeoutMs, signal);
       } catch (error) {
         connection.destroy();
-        if (!fresh && connection.reused && error instanceof ForwardError && error.code === 'ERR_FORWARD_CLOSED' && !signal.aborted) {
+        if (stale && !fresh && error instanceof ForwardError && error.code === 'ERR_FORWARD_CLOSED' && !signal.aborted) {
           fresh = true;
           continue;
         }

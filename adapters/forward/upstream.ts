@@ -113,6 +113,7 @@ export class ForwardUpstream {
       }, this.#o.keepaliveTimeoutMs),
     };
     entry.timer.unref();
+    connection.pooled = true;
     server.idle.push(entry);
     // A connection the server closes while idle leaves the pool at once, so the next batch does not find it dead.
     connection.onEnd(() => {

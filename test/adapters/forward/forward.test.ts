@@ -180,13 +180,32 @@ describe('forward: acks and faults', () => {
 
   test('a server that closes each connection after the ack: a stale kept-alive connection is replaced, nothing lost', async () => {
     const s = await standin();
-    const { destination } = make([s], { concurrency: 1, tag: 'one', max_batch_events: 50 });
+    const { destination, logs } = make([s], { concurrency: 1, tag: 'one', max_batch_events: 50 });
     s.inject({ kind: 'close-after-ack', times: Infinity });
     const r = run(destination, records(1000));
     assert.equal(await r.runner.flush(30_000), true);
     assert.equal(r.done.length, 1000);
     assert.equal(s.received.length, 1000);
     assert.deepEqual(s.violations, []);
+    assert.ok(!logs.some((l) => l.includes('forward server is down')), 'a closed idle connection never takes the server out');
+  });
+
+  test('a kept connection that breaks before any answer is replaced once by a fresh one; a fresh one that breaks takes the server out', async () => {
+    const s = await standin();
+    const { destination, logs } = make([s]);
+    await destination.start(); // leaves one connection in the pool
+    const entries = () => records(10).map((x) => destination.encode(x)[0]!.data);
+    s.inject({ kind: 'drop', afterBytes: 1 });
+    await destination.send('t', entries(), new AbortController().signal);
+    assert.deepEqual([s.counters.dropped, s.counters.connections, s.received.length], [1, 2, 10]);
+    assert.ok(!logs.some((l) => l.includes('forward server is down')));
+    // The next batch goes over the kept (fresh, now pooled) connection; two drops: the pooled one, then the new one.
+    s.inject({ kind: 'drop', afterBytes: 1, times: 2 });
+    const error = await destination.send('t', entries(), new AbortController().signal).then(() => undefined, (e: unknown) => e as ForwardError);
+    assert.equal(error?.code, 'ERR_FORWARD_UNAVAILABLE');
+    assert.match(error!.message, /closed the connection/);
+    assert.ok(logs.some((l) => l.includes('forward server is down, and no other server is up')));
+    await destination.close();
   });
 
   test('a server that keeps no connections (HELO keepalive: false) gets one batch per connection', async () => {
