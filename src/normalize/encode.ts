@@ -78,6 +78,24 @@ function sourceParts(s: RecordSource): { info: string; dataTail: string } {
   return parts;
 }
 
+/**
+ * The ecs-logs event's `info` and the source keys of its `data`, as objects in recordToJsonLine's order, for
+ * destinations with a binary encoding (Fluent forward's msgpack, which encodes them once per source).
+ */
+export function ecsLogsSourceParts(s: RecordSource): { info: Record<string, unknown>; dataTail: Record<string, unknown> } {
+  const info: Record<string, unknown> = { host: s.host };
+  const origin = s.container !== undefined ? s.container.name || s.identifier : (s.unit ?? s.identifier);
+  if (origin !== undefined) info.source = origin;
+  if (s.container !== undefined) info.id = s.container.id;
+  if (s.pid !== undefined) info.pid = s.pid;
+  const dataTail: Record<string, unknown> = { service: s.service, stream: s.stream };
+  if (s.container !== undefined) dataTail.container = s.container;
+  if (s.unit !== undefined) dataTail.unit = s.unit;
+  if (s.identifier !== undefined) dataTail.identifier = s.identifier;
+  if (s.ecs !== undefined) dataTail.ecs = s.ecs;
+  return { info, dataTail };
+}
+
 /** `2026-11-24T16:52:13.123Z info service/stream message`, for people reading a terminal. */
 export function recordToText(record: LogRecord): string {
   return `${isoTime(record.time)} ${record.level} ${record.source.service}/${record.source.stream} ${record.message}`;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { isoTime, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { ecsLogsSourceParts, isoTime, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
 import fc from 'fast-check';
 
 const container: LogRecord = {
@@ -61,6 +61,18 @@ test('recordToJsonLine for a unit entry: info.source is the unit, info.pid the p
 test('every level has its ecs-logs name', () => {
   const names = (['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'] as const).map((level) => JSON.parse(recordToJsonLine({ ...container, level })).level);
   assert.deepEqual(names, ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARN', 'NOTICE', 'INFO', 'DEBUG']);
+});
+
+test('ecsLogsSourceParts: the info and data source keys of recordToJsonLine, in its order', () => {
+  const unit: LogRecord = { ...container, fields: {}, source: { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 900 } };
+  const bare: LogRecord = { ...container, source: { host: 'h', service: 's', stream: 'h' } };
+  for (const record of [container, unit, bare]) {
+    const { info, dataTail } = ecsLogsSourceParts(record.source);
+    const line = JSON.parse(recordToJsonLine(record)) as { info: unknown; data: Record<string, unknown> };
+    assert.equal(JSON.stringify(info), JSON.stringify(line.info));
+    const { fields: _fields, ...tail } = line.data;
+    assert.equal(JSON.stringify(dataTail), JSON.stringify(tail));
+  }
 });
 
 test('recordToText', () => {
