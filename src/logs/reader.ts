@@ -11,7 +11,7 @@ import {
   type LogStream,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { createLogsClient } from '../../adapters/cloudwatch/client.ts';
-import { explain, type RequestPlace } from './errors.ts';
+import { explain, LogsError, type RequestPlace } from './errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.ts';
 import { ServerClock, watchServerClock } from './server-clock.ts';
 
@@ -51,7 +51,9 @@ export class CloudWatchReader {
       this.place.region = region;
       return region;
     } catch (error) {
-      throw explain(error, 'configuration', 'the AWS region', this.place);
+      const text = error instanceof Error ? error.message : String(error);
+      if (text === 'Region is missing') throw explain(error, 'configuration', 'the AWS region', this.place);
+      throw new LogsError('ERR_LOGS_NO_REGION', `the AWS region is not usable (${text}); pass --region REGION (e.g. us-east-1), or fix AWS_REGION or the profile's region`, { cause: error });
     }
   }
 
