@@ -10,6 +10,7 @@ import { errorName } from './errors.ts';
  */
 const RETRY_NAMES: ReadonlySet<string> = new Set([
   'ThrottlingException',
+  'RequestLimitExceeded',
   'LimitExceededException',
   'ServiceUnavailableException',
   'InternalFailure',
