@@ -1,4 +1,5 @@
 // Errors of `journal-fanout logs`: what went wrong reading CloudWatch Logs, said with the fix, never a stack.
+import { NETWORK_CODES } from '../../adapters/cloudwatch/retry.ts';
 
 /** A failure the command reports as one message and an exit code (1: the request failed; 2: a usage mistake). */
 export class LogsError extends Error {
@@ -29,20 +30,6 @@ const shape = (error: unknown): ErrorShape => (typeof error === 'object' && erro
 export const errorName = (error: unknown): string => (typeof shape(error).name === 'string' ? (shape(error).name as string) : '');
 const errorCode = (error: unknown): string => (typeof shape(error).code === 'string' ? (shape(error).code as string) : '');
 const errorText = (error: unknown): string => (typeof shape(error).message === 'string' ? (shape(error).message as string) : String(error));
-
-/** Failures below HTTP: nothing answered at that address. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
 
 /** The SDK refused or could not use the credentials it found. */
 const REFUSED_CREDENTIALS: ReadonlySet<string> = new Set([
