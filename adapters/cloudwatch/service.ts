@@ -1,6 +1,6 @@
 // Sends one batch to CloudWatch Logs through the AWS SDK, creating its group and stream when they are missing.
 import {
-  CloudWatchLogsClient,
+  type CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DescribeLogGroupsCommand,
@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { DestinationError } from '../../src/model/errors.ts';
 import type { Logger } from '../../src/selflog/logger.ts';
+import { createLogsClient } from './client.ts';
 import { putLogEventsBody, type LogEvent } from './request-builder.ts';
 import { classify } from './retry.ts';
 
@@ -23,9 +24,6 @@ export interface CloudWatchServiceOptions {
   tags: Record<string, string> | undefined;
   logger: Logger;
 }
-
-/** Bounded wait for a TCP connection; the request as a whole is bounded by request_timeout. */
-const CONNECT_TIMEOUT_MS = 5000;
 
 function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
@@ -66,13 +64,8 @@ export class CloudWatchLogsService {
 
   constructor(options: CloudWatchServiceOptions) {
     this.#options = options;
-    this.client = new CloudWatchLogsClient({
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      // The pipeline owns retries and backoff; the SDK's own would hide failures and double the waits.
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: CONNECT_TIMEOUT_MS },
-    });
+    // The pipeline owns retries and backoff.
+    this.client = createLogsClient({ region: options.region, endpoint: options.endpoint, requestTimeoutMs: options.requestTimeoutMs });
   }
 
   /** Credentials resolve, the region is known, and the endpoint answers. Throws a DestinationError saying which. */
