@@ -64,6 +64,7 @@ export class CloudWatchDestination implements Destination<LogEvent> {
       region: options.region,
       endpoint: options.endpoint,
       requestTimeoutMs: options.request_timeout,
+      concurrency: options.concurrency,
       create: options.create,
       retentionDays: options.retention_days,
       tags: options.tags,
