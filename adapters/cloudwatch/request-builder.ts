@@ -1,6 +1,6 @@
 // Records -> PutLogEvents events (sized as the service counts them), and batches -> valid requests.
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { recordToJsonLine } from '../../src/normalize/encode.ts';
+import { jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
 
 /** Limits of one PutLogEvents request (API reference, PutLogEvents). */
@@ -65,7 +65,8 @@ export function encodeRecord(record: LogRecord, format: MessageFormat, oversize:
   let message = format === 'json' ? recordToJsonLine(record) : record.message;
   if (message.length === 0) message = EMPTY_MESSAGE;
   const timestamp = Math.trunc(record.time);
-  const length = Buffer.byteLength(message);
+  // The json line's length is counted once for every destination that sends it.
+  const length = format === 'json' ? jsonLineBytes(record) : Buffer.byteLength(message);
   if (length <= MAX_EVENT_MESSAGE_BYTES) return [event(timestamp, message, length)];
   const bytes = Buffer.from(message, 'utf8');
   return oversize === 'split' ? split(timestamp, bytes) : truncate(timestamp, bytes);

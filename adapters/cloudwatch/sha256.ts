@@ -1,7 +1,6 @@
 // SHA-256 and HMAC-SHA256 for the SDK's SigV4 signer, with the HMAC keys imported once: the same digests as the
 // SDK's default (@smithy/hash-node), at a fraction of its cost per signed request.
 import { createHash, createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
-import type { Checksum, SourceData } from '@smithy/types';
 
 /**
  * Measured: node:crypto's createHmac with a raw Buffer key imports the key on every call (about 28 us on this
@@ -9,6 +8,9 @@ import type { Checksum, SourceData } from '@smithy/types';
  * key and the signature, both with keys that change once a day or with the credentials).
  */
 const MAX_CACHED_KEYS = 64;
+
+/** What the SDK hands a checksum (@smithy/types SourceData). */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
 const keysByText = new Map<string, KeyObject>();
 const keysByBytes = new WeakMap<object, KeyObject>();
 
@@ -65,7 +67,7 @@ function rememberedHmac(secret: string, text: string): Buffer {
  * The data is kept until digest(): one piece (the usual case: a body, a canonical request) is hashed in one
  * call, without a Hash object (measured about 3 us less each, two per signature).
  */
-export class Sha256 implements Checksum {
+export class Sha256 {
   readonly #secret: SourceData | undefined;
   #pieces: Array<string | Uint8Array> = [];
 
