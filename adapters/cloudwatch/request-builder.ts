@@ -72,44 +72,6 @@ export function encodeRecord(record: LogRecord, format: MessageFormat, oversize:
   return oversize === 'split' ? split(timestamp, bytes) : truncate(timestamp, bytes);
 }
 
-export function eventSize(e: LogEvent): number {
-  return Buffer.byteLength(e.message) + EVENT_OVERHEAD_BYTES;
-}
-
-/**
- * The batch as PutLogEvents requests the service accepts: stable-sorted by time, then cut wherever the next
- * event would break the count, byte or span limit. With a batcher that keeps the limits it is one request;
- * the cuts are a guard so that a request the service would refuse is never sent.
- */
-export function planRequests(events: readonly LogEvent[]): LogEvent[][] {
-  // Journal order is nearly always time order: copy and sort only when a batch is not (or holds an empty
-  // message). Array.prototype.sort is stable (ES2019): events of one millisecond keep their order.
-  let inOrder = true;
-  for (let i = 0; i < events.length && inOrder; i++) {
-    if (events[i]!.message.length === 0 || (i > 0 && events[i]!.timestamp < events[i - 1]!.timestamp)) inOrder = false;
-  }
-  const sorted = inOrder
-    ? events
-    : events.map((e) => (e.message.length > 0 ? e : { timestamp: e.timestamp, message: EMPTY_MESSAGE })).sort((a, b) => a.timestamp - b.timestamp);
-  const requests: LogEvent[][] = [];
-  let current: LogEvent[] = [];
-  let bytes = 0;
-  let first = 0;
-  for (const e of sorted) {
-    const size = eventSize(e);
-    if (current.length > 0 && (current.length >= MAX_BATCH_EVENTS || bytes + size > MAX_BATCH_BYTES || e.timestamp - first > MAX_BATCH_SPAN_MS)) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
-    }
-    if (current.length === 0) first = e.timestamp;
-    current.push(e);
-    bytes += size;
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
-}
-
 /**
  * The JSON 1.1 body of one PutLogEvents, as the SDK's serializer would write it (strings and integers only).
  * Measured: the SDK's schema serializer escapes each message character by character (`writeJsonString`

@@ -97,11 +97,11 @@ export class CloudWatchLogsService {
   }
 
   /**
-   * One PutLogEvents. With `create`, a stream seen for the first time is created first (group, then stream:
+   * One PutLogEvents of these events (or of this body, written for this group and stream). With `create`, a stream seen for the first time is created first (group, then stream:
    * on a fresh account no request is refused), and a stream deleted meanwhile is recreated and the put tried
    * once more.
    */
-  async put(group: string, stream: string, events: LogEvent[], signal: AbortSignal): Promise<RejectedLogEventsInfo | undefined> {
+  async put(group: string, stream: string, events: Buffer | readonly LogEvent[], signal: AbortSignal): Promise<RejectedLogEventsInfo | undefined> {
     const key = `${group}:${stream}`;
     const create = this.#options.create;
     if (create && !this.#readyStreams.has(key)) {
@@ -110,7 +110,7 @@ export class CloudWatchLogsService {
     }
     if (this.#pendingRetention.has(group)) await this.#setRetention(group, signal);
     // As bytes once: the signer hashes the body and the socket writes it, each converting a string again.
-    const body = Buffer.from(putLogEventsBody(group, stream, events));
+    const body = Buffer.isBuffer(events) ? events : Buffer.from(putLogEventsBody(group, stream, events));
     try {
       return await this.#putLogEvents.put(body, signal);
     } catch (error) {

@@ -5,7 +5,7 @@ import type { LogRecord } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import type { StdoutOptions } from './config.ts';
 
-export class StdoutDestination implements Destination<string> {
+export class StdoutDestination implements Destination<string, string[]> {
   readonly type = 'stdout';
   readonly id: string;
   readonly limits = { maxEvents: 2000, maxBytes: 1 << 20, flushIntervalMs: 100, concurrency: 1 };
