@@ -43,6 +43,17 @@ export function isoTime(ms: number): string {
 let lineRecord: LogRecord | undefined;
 let line = '';
 let lineBytes = -1;
+let messageRecord: LogRecord | undefined;
+let messageText = '';
+
+/** JSON.stringify(record.message), made once per record for every JSON format that carries it. */
+export function messageJson(record: LogRecord): string {
+  if (record !== messageRecord) {
+    messageText = JSON.stringify(record.message);
+    messageRecord = record;
+  }
+  return messageText;
+}
 
 /**
  * The record as one ecs-logs event (no cursor or sequence numbers: those are the daemon's business):
@@ -55,7 +66,7 @@ export function recordToJsonLine(record: LogRecord): string {
   if (record === lineRecord) return line;
   const parts = sourceParts(record.source);
   line =
-    '{"level":"' + (ECS_LOGS_LEVELS[record.level] ?? 'INFO') + '","time":"' + isoTime(record.time) + '","message":' + JSON.stringify(record.message) +
+    '{"level":"' + (ECS_LOGS_LEVELS[record.level] ?? 'INFO') + '","time":"' + isoTime(record.time) + '","message":' + messageJson(record) +
     ',"info":' + parts.info + ',"data":{"fields":' + JSON.stringify(record.fields) + parts.dataTail + '}';
   lineRecord = record;
   lineBytes = -1;
