@@ -73,7 +73,15 @@ interface Rusage {
 const live = { children: new Set<ChildProcess>(), standins: new Set<BenchStandins>(), journal: undefined as TestJournal | undefined, tmp: '' };
 
 async function cleanup(): Promise<void> {
-  for (const child of live.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of live.children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    // The whole process group: SIGKILL of rusage_run.py alone would leave the daemon it runs behind.
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
   for (const s of live.standins) await s.close().catch(() => {});
   live.standins.clear();
   if (live.journal) await live.journal.stop().catch(() => {});
@@ -84,6 +92,8 @@ async function cleanup(): Promise<void> {
 /** Runs argv under rusage_run.py; resolves with its rusage (CPU of it and of the children it waited for). */
 function runMeasured(args: string[], options: { stdout?: number | 'ignore' | 'pipe'; env?: NodeJS.ProcessEnv; rusageFile: string }) {
   const child = spawn('python3', [RUSAGE_RUN, options.rusageFile, ...args], {
+    // A process group of its own, so that cleanup() can end the daemon and its journalctl with it.
+    detached: true,
     stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'],
     env: { ...process.env, ...options.env },
   });
