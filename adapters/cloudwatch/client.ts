@@ -1,5 +1,6 @@
 // The CloudWatch Logs SDK client as journal-fanout builds it, for the destination and for `journal-fanout logs`.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { Sha256 } from './sha256.ts';
 
 /** Bounded wait for a TCP connection; the request as a whole is bounded by the caller's request timeout. */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -22,6 +23,8 @@ export function createLogsClient(options: LogsClientOptions): CloudWatchLogsClie
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     maxAttempts: 1,
+    // The same digests as the SDK's default hash, with HMAC keys imported once (see sha256.ts).
+    sha256: Sha256,
     requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: CONNECT_TIMEOUT_MS },
   });
 }

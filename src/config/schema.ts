@@ -28,8 +28,18 @@ export const stateOptionsSchema = z.strictObject({
 });
 
 export const pipelineOptionsSchema = z.strictObject({
-  buffer_records: z.number().int().min(100).default(20_000).describe('Most records one destination may hold in memory before the reader waits (or the destination is detached)'),
-  buffer_bytes: z.number().int().min(65_536).default(16 * 1024 * 1024).describe('Most encoded bytes one destination may hold in memory'),
+  buffer_records: z
+    .number()
+    .int()
+    .min(100)
+    .default(20_000)
+    .describe('Most records all destinations together may hold in memory (one budget, shared: a destination alone may use all of it; when it is used up, those holding more than an even share make the reader wait, and are detached if they stay full)'),
+  buffer_bytes: z
+    .number()
+    .int()
+    .min(65_536)
+    .default(16 * 1024 * 1024)
+    .describe('Most encoded bytes all destinations together may hold in memory (shared as buffer_records is)'),
   shutdown_timeout: duration({ min: 0, max: 600_000 }).default(10_000).describe('On SIGTERM/SIGINT, how long to flush what is buffered before exiting'),
   detach_after: duration({ min: 0, max: 600_000 })
     .default(1000)

@@ -53,7 +53,11 @@ export class CatchUp {
    * Resolves true when the lane is attached again, false when stopped first.
    */
   async run(hooks: HandoverHooks): Promise<boolean> {
-    this.#ticker = setInterval(() => this.#stage.tick(Date.now()), 100);
+    this.#ticker = setInterval(() => {
+      const now = Date.now();
+      this.#stage.tick(now);
+      if (!this.#lane.attached) this.#lane.runner.backlog = this.#stage.readingBacklog(now) && this.#lane.mayHoldBatches(this.#config.pipeline.buffer_records);
+    }, 100);
     this.#ticker.unref();
     try {
       while (!this.#stopped) {

@@ -11,6 +11,7 @@ import type { RateLimitCounters } from '../ratelimit/index.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { CatchUp } from './catch-up.ts';
 import type { Destination } from './destination.ts';
+import { BufferBudget } from './buffer-budget.ts';
 import { DestinationRunner, type RunnerCounters } from './destination-runner.ts';
 import { Lane, type LaneStart } from './lane.ts';
 import { RecordStage } from './record-stage.ts';
@@ -70,6 +71,8 @@ export class Pipeline {
   readonly #lanes: Lane[] = [];
   readonly #stage: RecordStage;
   readonly #catchUps = new Map<Lane, { catchUp: CatchUp; done: Promise<void> }>();
+  /** What every destination's runner (catch-ups' too) holds, bounded together. */
+  readonly #budget: BufferBudget;
   #reader: JournalReader | undefined;
   #stopping = false;
   #lastSeq = 0;
@@ -85,6 +88,7 @@ export class Pipeline {
     this.#opts = options;
     this.#config = options.config;
     this.#log = options.logger;
+    this.#budget = new BufferBudget(options.config.pipeline.buffer_records, options.config.pipeline.buffer_bytes);
     this.#stage = new RecordStage(options.config, options.host, { deliver: this.#deliver, dropped: this.#dropped }, options.counters?.rateLimit);
   }
 
@@ -168,8 +172,7 @@ export class Pipeline {
         this.#onLaneFailed(lane());
       },
       ...(this.#opts.counters?.runner ? { counters: this.#opts.counters.runner(destination.id) } : {}),
-      maxBufferedRecords: this.#config.pipeline.buffer_records,
-      maxBufferedBytes: this.#config.pipeline.buffer_bytes,
+      budget: this.#budget,
     });
   }
 
@@ -283,6 +286,8 @@ export class Pipeline {
   #tick(): void {
     const now = Date.now();
     this.#stage.tick(now);
+    const backlog = this.#stage.readingBacklog(now);
+    for (const lane of this.#lanes) if (lane.attached) lane.runner.backlog = backlog && lane.mayHoldBatches(this.#config.pipeline.buffer_records);
     if (now - this.#lastCheckpointAt >= this.#config.pipeline.checkpoint_interval) {
       this.#lastCheckpointAt = now;
       void this.#writeCheckpoints();
