@@ -6,6 +6,7 @@ import { cloudwatchDescriptor } from './cloudwatch/config.ts';
 import { logdnaDescriptor } from './logdna/config.ts';
 import { logglyDescriptor } from './loggly/config.ts';
 import { stdoutDescriptor } from './stdout/config.ts';
+import { syslogDescriptor } from './syslog/config.ts';
 
 export interface DestinationType extends DestinationDescriptor {
   load(): Promise<DestinationModule>;
@@ -21,4 +22,5 @@ export const destinationModules: readonly DestinationType[] = [
   lazy(cloudwatchDescriptor, () => import('./cloudwatch/index.ts')),
   lazy(logglyDescriptor, () => import('./loggly/index.ts')),
   lazy(logdnaDescriptor, () => import('./logdna/index.ts')),
+  lazy(syslogDescriptor, () => import('./syslog/index.ts')),
 ];
