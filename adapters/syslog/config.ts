@@ -151,13 +151,15 @@ export const syslogOptionsSchema = z
       .describe('Longest wait for a TCP connection (and its TLS handshake); a slower one fails and is retried with backoff'),
     settle_time: duration({ min: 0, max: 10_000 })
       .default(DEFAULT_SETTLE_MS)
-      .describe('tcp and tls: a batch counts as delivered once the server\'s TCP stack acknowledged it and the connection then stayed up this long. A restarting server stops reading a moment before it closes its connections, and drops what reached it then; batches acknowledged within settle_time of a close are sent again (a duplicate is possible, a loss is not). 0: delivered at the acknowledgement'),
+      .describe('tcp and tls: a batch counts as delivered once the server\'s TCP stack acknowledged it and the connection then stayed up this long. A restarting server stops reading a moment before it closes its connections, and drops what reached it then; batches acknowledged within settle_time of a close are sent again (a duplicate is possible; a loss only if the server lags further behind). 0: delivered at the acknowledgement'),
     flush_interval: sendOptions.flushInterval(),
     concurrency: sendOptions.concurrency(
       16,
       'Batches awaiting the server\'s acknowledgement at once. Streams are batched in this many groups, a stream always in the same group, one batch at a time per group (so a stream stays in order); all share one connection',
     ),
-    request_timeout: sendOptions.requestTimeout(),
+    request_timeout: sendOptions
+      .requestTimeout()
+      .describe('Longest wait for one batch to be written and acknowledged (settle_time included); a slower batch is abandoned, its connection closed, and retried'),
     healthcheck: sendOptions.healthcheck(
       'At start-up, connect (tcp, tls: with the TLS handshake and certificate check) and say clearly what is wrong if that fails',
     ),
@@ -173,6 +175,7 @@ export const syslogOptionsSchema = z
       if (o.structured_data !== undefined) where('structured_data', 'structured data exists in rfc5424 only; remove it or set format: rfc5424');
       if (o.msgid !== '-') where('msgid', 'MSGID exists in rfc5424 only; remove it or set format: rfc5424');
     }
+    if (o.settle_time >= o.request_timeout) where('settle_time', `must be shorter than request_timeout (${o.request_timeout} ms), or every batch would time out`);
     if (endpoint.transport === 'udp' && o.max_message_bytes !== undefined && o.max_message_bytes > MAX_UDP_PAYLOAD_BYTES) {
       where('max_message_bytes', `expected at most ${MAX_UDP_PAYLOAD_BYTES} over udp (the largest UDP payload)`);
     }

@@ -1,4 +1,5 @@
 // The syslog destination: records batched per stream, encoded as RFC 5424 or RFC 3164 messages, sent over UDP, TCP or TLS.
+import { DestinationError } from '../../src/model/errors.ts';
 import type { LogRecord, RecordSource } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type BatchLimits, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import { FACILITIES, maxMessageBytes, parseSyslogUrl, type SyslogEndpoint, type SyslogOptions } from './config.ts';
@@ -115,8 +116,17 @@ export class SyslogDestination implements Destination<string> {
   }
 
   async send(_key: string, events: string[], signal: AbortSignal): Promise<SendResult> {
-    if (this.#udp) await this.#udp.send(events, signal);
-    else await this.#stream!.send(Buffer.from(events.length === 1 ? events[0]! : events.join(''), 'utf8'), signal);
+    const timeout = AbortSignal.timeout(this.#options.request_timeout);
+    const bounded = AbortSignal.any([signal, timeout]);
+    try {
+      if (this.#udp) await this.#udp.send(events, bounded);
+      else await this.#stream!.send(Buffer.from(events.length === 1 ? events[0]! : events.join(''), 'utf8'), bounded);
+    } catch (error) {
+      if (timeout.aborted && !signal.aborted) {
+        throw new DestinationError('ETIMEDOUT', `${this.where}: the batch was not acknowledged within request_timeout (${this.#options.request_timeout} ms); is the server reading? retrying on a new connection`, { retryable: true });
+      }
+      throw error;
+    }
     return ALL_ACCEPTED;
   }
 

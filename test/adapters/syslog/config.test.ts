@@ -53,6 +53,7 @@ describe('syslog: options', () => {
     ['an unknown facility', { url: 'tcp://h', facility: 'local8' }, /invalid/],
     ['facility 24', { url: 'tcp://h', facility: 24 }, /too_big/],
     ['an unknown key', { url: 'tcp://h', verify: false }, /unrecognized_keys/],
+    ['settle_time not under request_timeout', { url: 'tcp://h', settle_time: '5s', request_timeout: '5s' }, /must be shorter than request_timeout \(5000 ms\)/],
   ];
   for (const [name, o, error] of refused) {
     test(`refused: ${name}`, () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import syslog from '../../../adapters/syslog/index.ts';
 import { StreamTransport } from '../../../adapters/syslog/stream-transport.ts';
 import { tcpAcks } from '../../../adapters/syslog/tcp-acks.ts';
 import { DestinationError } from '../../../src/model/errors.ts';
@@ -115,6 +116,22 @@ describe('TCP acknowledgements', () => {
     await assert.rejects(first, /request timed out before the server acknowledged the batch/);
     await second;
     assert.equal(s.connections, 1);
+  });
+
+  test('a server that stops reading: the batch fails after request_timeout, its connection is closed, the error says so', async () => {
+    const s = await server((socket) => socket.pause());
+    open.push(s);
+    const d = syslog.create(syslog.schema.parse({ type: 'syslog', url: `tcp://127.0.0.1:${s.port}`, request_timeout: '1s', settle_time: 0 }), { id: 'syslog', host: 'h', logger: capturedLogger().logger });
+    open.push(d);
+    const started = performance.now();
+    // Far more than the kernel buffers of both ends hold, so the write cannot complete.
+    const batch = Array.from({ length: 400 }, () => `${'x'.repeat(250_000)}\n`);
+    const error = await d.send('0', batch, signal()).then(() => undefined, (e: unknown) => e);
+    const took = performance.now() - started;
+    assert.ok(error instanceof DestinationError, String(error));
+    assert.match(error.message, /not acknowledged within request_timeout \(1000 ms\); is the server reading\?/);
+    assert.equal(d.classify(error).action, 'retry');
+    assert.ok(took >= 990 && took < 5000, `failed after ${took.toFixed(0)} ms`);
   });
 
   test('connect failures name the place and the fix', async () => {
