@@ -1,4 +1,4 @@
-// One connected TCP or TLS socket to the syslog server: writes batches, and resolves each once the server's TCP stack acknowledged it.
+// One connected TCP or TLS socket to the syslog server: writes batches, each delivered once the server's TCP stack acknowledged it and the connection then stood for settle_time.
 import type { Socket } from 'node:net';
 import { DestinationError } from '../../src/model/errors.ts';
 import { describeConnectError } from './retry.ts';
@@ -44,11 +44,8 @@ export class StreamConnection {
     this.#settleMs = settleMs;
     // Syslog servers send nothing; reading keeps the socket flowing so that a FIN or reset is seen at once.
     socket.on('data', () => {});
-    socket.on('end', () => {
-      // The server closed with nothing unread (it would have reset otherwise): what it acknowledged, it read.
-      this.#check();
-      this.#fail('the server closed the connection', 'ECONNCLOSED');
-    });
+    // A server that closes may have left acknowledged bytes unread: whatever is not yet delivered goes again.
+    socket.on('end', () => this.#fail('the server closed the connection', 'ECONNCLOSED'));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // TLS 1.3 servers refuse a client certificate after the handshake: that needs a human, not a retry.
       const described = describeConnectError(error, where, true);
