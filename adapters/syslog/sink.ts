@@ -1,5 +1,5 @@
-// The syslog destination: records batched per stream, encoded as RFC 5424 or RFC 3164 messages, sent over UDP, TCP or TLS.
-import { DestinationError } from '../../src/model/errors.ts';
+// The syslog destination: records batched in stream groups, encoded as RFC 5424 or RFC 3164 messages, sent over UDP, TCP or TLS.
+import { ConfigError, DestinationError } from '../../src/model/errors.ts';
 import type { LogRecord, RecordSource } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type BatchLimits, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import { FACILITIES, maxMessageBytes, parseSyslogUrl, type SyslogEndpoint, type SyslogOptions } from './config.ts';
@@ -42,7 +42,7 @@ export class SyslogDestination implements Destination<string> {
     this.#context = context;
     this.#options = options;
     const endpoint = parseSyslogUrl(options.url);
-    if (typeof endpoint === 'string') throw new Error(`destinations.${context.id}.url: ${endpoint}`);
+    if (typeof endpoint === 'string') throw new ConfigError([`destinations.${context.id}.url: ${endpoint}`]);
     this.endpoint = endpoint;
     const where = `destinations.${context.id}`;
     const udp = endpoint.transport === 'udp';
