@@ -7,6 +7,7 @@ import { forwardDescriptor } from './forward/config.ts';
 import { logdnaDescriptor } from './logdna/config.ts';
 import { logglyDescriptor } from './loggly/config.ts';
 import { stdoutDescriptor } from './stdout/config.ts';
+import { syslogDescriptor } from './syslog/config.ts';
 
 export interface DestinationType extends DestinationDescriptor {
   load(): Promise<DestinationModule>;
@@ -23,4 +24,5 @@ export const destinationModules: readonly DestinationType[] = [
   lazy(logglyDescriptor, () => import('./loggly/index.ts')),
   lazy(logdnaDescriptor, () => import('./logdna/index.ts')),
   lazy(forwardDescriptor, () => import('./forward/index.ts')),
+  lazy(syslogDescriptor, () => import('./syslog/index.ts')),
 ];

@@ -6,6 +6,7 @@
 //   --keep (leave the temporary directory)           --skip-steady
 //   --node-options "..." (BENCH_NODE_OPTIONS: extra node flags for the daemon, e.g. --max-old-space-size=96)
 //   --pipeline JSON (BENCH_PIPELINE: the daemon's `pipeline` config section, e.g. '{"buffer_records":20000}')
+//   --syslog (BENCH_SYSLOG=1: phase 3 also ships to a syslog destination, TCP to a local syslog-ng)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -45,6 +46,7 @@ const { values: argv } = parseArgs({
     'skip-steady': { type: 'boolean', default: false },
     pipeline: { type: 'string' },
     'node-options': { type: 'string' },
+    syslog: { type: 'boolean', default: false },
   },
 });
 const env = process.env;
@@ -56,6 +58,7 @@ const PROFILE_DIR = argv.profile ?? env.BENCH_PROFILE;
 const PIPELINE = JSON.parse(argv.pipeline ?? env.BENCH_PIPELINE ?? '{}') as Record<string, unknown>;
 const DAEMON_NODE_FLAGS = (argv['node-options'] ?? env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const SKIP_STEADY = argv['skip-steady'] || env.BENCH_SKIP_STEADY === '1';
+const SYSLOG = argv.syslog || env.BENCH_SYSLOG === '1';
 if (!Number.isInteger(ENTRIES) || ENTRIES < 1000) throw new Error(`--entries must be an integer >= 1000, got ${ENTRIES}`);
 
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
@@ -157,6 +160,7 @@ function daemonConfig(stateDir: string, journal: Record<string, unknown>, s: Ben
       { type: 'logdna', name: 'logdna', key: s.logdna!.key, endpoint: s.logdna!.endpoint },
       { type: 'stdout', name: 'stdout', format: 'json' },
     );
+    if (s.syslog) destinations.push({ type: 'syslog', name: 'syslog', url: `tcp://127.0.0.1:${s.syslog.ports.tcpOctet}` });
   }
   return { journal, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
 }
@@ -168,7 +172,7 @@ function nodeArgs(profileName: string): string[] {
 
 /** Phase 2 and 3: the daemon from the head of the journal files to the stand-ins, until everything is accepted. */
 async function backlogRun(name: string, directory: string, tmp: string, all: boolean) {
-  const standins = await startBenchStandins({ all });
+  const standins = await startBenchStandins({ all, syslog: all && SYSLOG });
   live.standins.add(standins);
   const work = path.join(tmp, name);
   await mkdir(work, { recursive: true });
@@ -213,7 +217,7 @@ async function backlogRun(name: string, directory: string, tmp: string, all: boo
       journalctlPeakRssMb: (sampler.peakHwmByComm.get('journalctl') ?? NaN) / MB,
       peakTreeRssMb: sampler.peakRss / MB,
       daemonExitSeconds: usage.wall,
-      accepted: { cloudwatch: cw.acceptedEvents, loggly: standins.loggly?.counters.events, logdna: standins.logdna?.counters.lines, duplicates: extra },
+      accepted: { cloudwatch: cw.acceptedEvents, loggly: standins.loggly?.counters.events, logdna: standins.logdna?.counters.lines, syslog: standins.syslog?.count(), duplicates: extra },
       putLogEvents: cw.calls.PutLogEvents ?? 0,
       errors: cw.errors,
       warnings: r.stderr().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).length,
@@ -330,7 +334,7 @@ async function main(): Promise<void> {
   log('2. journal-fanout -> CloudWatch stand-in');
   const cw = await backlogRun('cloudwatch', directory, live.tmp, false);
   log(`   ${fmt(cw.entriesPerSec)} entries/s, daemon peak RSS ${fmt(cw.daemonPeakRssMb)} MB`);
-  log('3. journal-fanout -> CloudWatch + Loggly + LogDNA + stdout');
+  log(`3. journal-fanout -> CloudWatch + Loggly + LogDNA + stdout${SYSLOG ? ' + syslog (syslog-ng)' : ''}`);
   const all = await backlogRun('all', directory, live.tmp, true);
   log(`   ${fmt(all.entriesPerSec)} entries/s, daemon peak RSS ${fmt(all.daemonPeakRssMb)} MB`);
   let st: Awaited<ReturnType<typeof steady>> | undefined;
@@ -348,7 +352,7 @@ async function main(): Promise<void> {
     ['1. ceiling: journalctl -o export', fmt(ceil.entriesPerSec), fmt(ceil.cpuSecondsPerMillion, 2), fmt(ceil.peakRssMb), `${ceil.seconds.toFixed(2)} s`],
     ['5. reader alone (journalctl + parser)', fmt(reader.entriesPerSec), fmt(reader.cpuSecondsPerMillion, 2), fmt(reader.peakRssMb), `${((reader.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling`],
     ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.daemonPeakRssMb), `${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; ${fmt(cw.putLogEvents)} PutLogEvents (${fmt(ENTRIES / cw.putLogEvents)} events each); stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(cw.journalctlPeakRssMb)} MB`],
-    ['3. end to end -> all four', fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(all.putLogEvents)} PutLogEvents; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(all.journalctlPeakRssMb)} MB`],
+    [`3. end to end -> all four${SYSLOG ? ' + syslog' : ''}`, fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(all.putLogEvents)} PutLogEvents; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(all.journalctlPeakRssMb)} MB`],
   ];
   if (st) {
     rows.push([
