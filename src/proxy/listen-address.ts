@@ -25,7 +25,8 @@ export function parseListenAddress(url: string): ListenAddress {
   }
   let host: string;
   let portText: string | undefined;
-  if (rest.startsWith('[')) {
+  const bracketed = rest.startsWith('[');
+  if (bracketed) {
     const close = rest.indexOf(']');
     host = rest.slice(1, close);
     const after = rest.slice(close + 1);
@@ -36,7 +37,7 @@ export function parseListenAddress(url: string): ListenAddress {
     host = colon < 0 ? rest : rest.slice(0, colon);
     portText = colon < 0 ? undefined : rest.slice(colon + 1);
   }
-  if (host === '' || (host.includes(':') && isIP(host) !== 6)) throw new Error(`${FORM} (an IPv6 host in brackets: tcp://[::1]:5514), got ${JSON.stringify(url)}`);
+  if (host === '' || (bracketed ? isIP(host) !== 6 : host.includes(':'))) throw new Error(`${FORM} (an IPv6 host in brackets: tcp://[::1]:5514), got ${JSON.stringify(url)}`);
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
   if (!/^\d{1,5}$/.test(portText ?? '514') || port > 65_535) throw new Error(`port must be 0 to 65535, got ${JSON.stringify(portText)} in ${JSON.stringify(url)}`);
   return { scheme: scheme as 'udp' | 'tcp' | 'tcp+tls', host, port, url };
