@@ -403,7 +403,11 @@ export class ProxyService implements MessageSink {
    */
   async drain(deadlineMs: number): Promise<boolean> {
     clearInterval(this.#sweepTimer);
-    if (this.#lookup) await Promise.race([this.#lookup.pending(), new Promise((r) => setTimeout(r, Math.max(0, deadlineMs - Date.now())))]);
+    if (this.#lookup) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#lookup.pending(), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs - Date.now()))))]);
+      clearTimeout(timer);
+    }
     for (const state of this.#containers.values()) this.#release(state);
     this.#limiter.flushAll(this.#emitNotice);
     this.#reportJournalDrops();

@@ -94,7 +94,13 @@ export class SyslogSender {
     if (transport.scheme === 'unixgram') sender.#dgram = UnixDatagramSocket.connect(transport.path);
     else if (transport.scheme === 'udp') {
       const s = dgram.createSocket(net.isIP(transport.host) === 6 ? 'udp6' : 'udp4');
-      await new Promise<void>((resolve, reject) => s.connect(transport.port, transport.host, () => resolve()).once('error', reject));
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.connect(transport.port, transport.host, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
       sender.#udp = s;
     } else {
       const socket =
@@ -142,6 +148,7 @@ export class SyslogSender {
     if (this.#udp) await new Promise<void>((r) => this.#udp!.close(() => r()));
     if (this.#stream) {
       const s = this.#stream;
+      if (s.closed) return;
       await new Promise<void>((r) => {
         s.once('close', () => r());
         s.end();
