@@ -108,7 +108,7 @@ describe('journal-fanout proxy and check on the command line', () => {
     writeFileSync(file, 'proxy:\n  listen: ["udp://127.0.0.1:5514"]\n');
     const r = cli(['check', '--config', file]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /proxy:\n  listen:\n    - udp:\/\/127\.0\.0\.1:5514\n  socket_mode: "0660"/);
+    assert.match(r.stdout, /proxy:\n {2}listen:\n {4}- udp:\/\/127\.0\.0\.1:5514\n {2}socket_mode: "0660"/);
     assert.match(r.stdout, /journal_socket: \/run\/systemd\/journal\/socket/);
   });
 });
