@@ -139,35 +139,49 @@ export function encodeFields(fields: ReadonlyArray<readonly [string, string]>): 
 }
 
 const PRIORITY = Array.from({ length: 8 }, (_, p) => Buffer.from(`PRIORITY=${p}\n`));
-const TIMESTAMP = Buffer.from('SYSLOG_TIMESTAMP=');
 const PARTIAL = Buffer.from('CONTAINER_PARTIAL_MESSAGE=true\n');
 const MESSAGE_EQ = Buffer.from('MESSAGE=');
 const MESSAGE_NL = Buffer.from('MESSAGE\n');
 
+/** `SYSLOG_TIMESTAMP=<text>\n`, encoded once and given to encodeEntry (the proxy reuses it within a millisecond). */
+export function timestampField(text: string): Buffer {
+  return Buffer.from(`SYSLOG_TIMESTAMP=${text}\n`, 'latin1');
+}
+
 /**
- * One entry: the container's constant fields, then MESSAGE, PRIORITY, SYSLOG_TIMESTAMP (and
- * CONTAINER_PARTIAL_MESSAGE, and `extra`, already encoded) in one buffer, ready to send as one datagram.
+ * One entry: the container's constant fields, then MESSAGE, PRIORITY, SYSLOG_TIMESTAMP (timestampField())
+ * (and CONTAINER_PARTIAL_MESSAGE, and `extra`, already encoded) in one buffer, ready to send as one datagram.
  */
-export function encodeEntry(prefix: Buffer, message: Uint8Array, priority: number, timestamp: string, partial: boolean, extra?: Buffer): Buffer {
-  const binary = message.includes(0x0a);
+export function encodeEntry(prefix: Buffer, message: Uint8Array, priority: number, timestamp: Buffer, partial: boolean, extra?: Buffer): Buffer {
+  // The TypedArray builtin: Buffer.prototype.includes goes through a slower native call for these short searches.
+  const binary = Uint8Array.prototype.includes.call(message, 0x0a);
   const messageBytes = (binary ? MESSAGE_NL.length + 8 : MESSAGE_EQ.length) + message.length + 1;
   const prio = PRIORITY[priority & 7]!;
-  const total = prefix.length + messageBytes + prio.length + TIMESTAMP.length + timestamp.length + 1 + (partial ? PARTIAL.length : 0) + (extra?.length ?? 0);
+  const total = prefix.length + messageBytes + prio.length + timestamp.length + (partial ? PARTIAL.length : 0) + (extra?.length ?? 0);
+  // TypedArray.set rather than Buffer.copy: measured about twice as fast for these small copies.
   const out = Buffer.allocUnsafe(total);
-  let at = prefix.copy(out, 0);
+  out.set(prefix, 0);
+  let at = prefix.length;
   if (binary) {
-    at += MESSAGE_NL.copy(out, at);
+    out.set(MESSAGE_NL, at);
+    at += MESSAGE_NL.length;
     out.writeBigUInt64LE(BigInt(message.length), at);
     at += 8;
-  } else at += MESSAGE_EQ.copy(out, at);
+  } else {
+    out.set(MESSAGE_EQ, at);
+    at += MESSAGE_EQ.length;
+  }
   out.set(message, at);
   at += message.length;
   out[at++] = 0x0a;
-  at += prio.copy(out, at);
-  at += TIMESTAMP.copy(out, at);
-  at += out.write(timestamp, at, 'latin1');
-  out[at++] = 0x0a;
-  if (partial) at += PARTIAL.copy(out, at);
-  if (extra) extra.copy(out, at);
+  out.set(prio, at);
+  at += prio.length;
+  out.set(timestamp, at);
+  at += timestamp.length;
+  if (partial) {
+    out.set(PARTIAL, at);
+    at += PARTIAL.length;
+  }
+  if (extra) out.set(extra, at);
   return out;
 }

@@ -25,10 +25,24 @@ export interface ProxyHealth {
   journal: ProxyStatus['journal'] | null;
 }
 
-type Tally = Map<string, number>;
+/** A count the hot path increments directly (`cell.n++`), found once per listener or container. */
+export interface Cell {
+  n: number;
+}
+
+type Tally = Map<string, Cell>;
+
+function cell(tally: Tally, key: string): Cell {
+  let c = tally.get(key);
+  if (c === undefined) {
+    c = { n: 0 };
+    tally.set(key, c);
+  }
+  return c;
+}
 
 function add(tally: Tally, key: string, n: number): void {
-  tally.set(key, (tally.get(key) ?? 0) + n);
+  cell(tally, key).n += n;
 }
 
 /** Counter whose value is read from a tally at each scrape. */
@@ -68,13 +82,13 @@ export class ProxyMetrics implements MetricsSource {
     const r = this.registry;
     const build = options.build ?? buildInfo();
     new Gauge({ name: PREFIX + 'build_info', help: 'Always 1; the labels say which build runs', labelNames: ['version', 'revision', 'node'], registers: [r] }).set(build, 1);
-    const byOne = (tally: Tally, label: string) => () => [...tally].map(([k, v]) => [{ [label]: k }, v] as [Record<string, string>, number]);
+    const byOne = (tally: Tally, label: string) => () => [...tally].map(([k, v]) => [{ [label]: k }, v.n] as [Record<string, string>, number]);
     tallyCounter(r, 'received_messages_total', 'Syslog messages received (a message longer than max_message_bytes counts once per part), by listener', ['listener'], byOne(this.#received, 'listener'));
     tallyCounter(r, 'passed_messages_total', 'Messages handed to the journald writer, by service', ['service'], byOne(this.#passed, 'service'));
     tallyCounter(r, 'dropped_messages_total', 'Messages dropped, by service and reason: rate_limit (the per-container limit) or journal_full (a datagram listener while journald was behind)', ['service', 'reason'], () =>
       [...this.#dropped].map(([k, v]) => {
         const [service, reason] = k.split('\0') as [string, string];
-        return [{ service, reason }, v] as [Record<string, string>, number];
+        return [{ service, reason }, v.n] as [Record<string, string>, number];
       }),
     );
     tallyCounter(r, 'docker_lookups_total', 'Docker Engine API requests, by outcome (ok, not_found, timeout, error...)', ['outcome'], byOne(this.#lookups, 'outcome'));
@@ -125,12 +139,14 @@ export class ProxyMetrics implements MetricsSource {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: r });
   }
 
-  received(listener: string, n = 1): void {
-    add(this.#received, listener, n);
+  /** The received count of one listener, to increment per message. */
+  receivedCell(listener: string): Cell {
+    return cell(this.#received, listener);
   }
 
-  passed(service: string, n = 1): void {
-    add(this.#passed, service, n);
+  /** The passed count of one service, to increment per message. */
+  passedCell(service: string): Cell {
+    return cell(this.#passed, service);
   }
 
   dropped(service: string, reason: 'rate_limit' | 'journal_full', n: number): void {
@@ -167,11 +183,11 @@ export class ProxyMetrics implements MetricsSource {
 
   /** Totals so far, for tests and the shutdown log: received, passed, dropped by reason. */
   totals(): { received: number; passed: number; dropped: Record<string, number> } {
-    const sum = (t: Tally) => [...t.values()].reduce((a, b) => a + b, 0);
+    const sum = (t: Tally) => [...t.values()].reduce((a, b) => a + b.n, 0);
     const dropped: Record<string, number> = {};
     for (const [k, v] of this.#dropped) {
       const reason = k.split('\0')[1]!;
-      dropped[reason] = (dropped[reason] ?? 0) + v;
+      dropped[reason] = (dropped[reason] ?? 0) + v.n;
     }
     return { received: sum(this.#received), passed: sum(this.#passed), dropped };
   }

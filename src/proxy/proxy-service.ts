@@ -14,16 +14,16 @@ import { SourceDeriver } from '../normalize/source.ts';
 import { StreamRateLimiter } from '../ratelimit/limiter.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { DockerLookup, type LookupFailure } from './docker-lookup.ts';
-import { containerFieldList, encodeEntry, encodeFields, type ContainerFacts } from './journal-fields.ts';
+import { containerFieldList, encodeEntry, encodeFields, timestampField, type ContainerFacts } from './journal-fields.ts';
 import { parseListenAddress } from './listen-address.ts';
 import type { Listener, MessageSink, Origin } from './listeners/listener.ts';
 import { StreamListener } from './listeners/stream-listener.ts';
 import { UdpListener } from './listeners/udp-listener.ts';
 import { UnixgramListener } from './listeners/unixgram-listener.ts';
 import type { ProxyOptions } from './options.ts';
-import type { ProxyMetrics, ProxyStatus } from './proxy-metrics.ts';
+import type { Cell, ProxyMetrics, ProxyStatus } from './proxy-metrics.ts';
 import { FRAME_CONTINUED, FRAME_MORE } from './stream-framer.ts';
-import { parseSyslog, preciseUtcTimestamp, rfc3339NanoUtc, type SyslogMessage } from './syslog-message.ts';
+import { parseSyslog, preciseUtcTimestamp, rfc3339NanoUtc } from './syslog-message.ts';
 
 /** What the service needs of the journald writer (JournaldWriter; tests may give their own). */
 export interface EntryWriter {
@@ -66,9 +66,16 @@ interface Pending {
   time: number;
   content: Buffer;
   severity: number;
-  timestamp: string;
+  timestamp: Buffer;
   partial: boolean;
   datagram: boolean;
+}
+
+/** What the later parts of a long message (stream listeners) take from its first part. */
+interface PartsHeader {
+  tag: string | undefined;
+  severity: number;
+  timestamp: Buffer;
 }
 
 class ContainerState {
@@ -77,6 +84,8 @@ class ContainerState {
   facts: ContainerFacts | undefined;
   prefix: Buffer = Buffer.alloc(0);
   source!: RecordSource;
+  /** Messages handed to the writer, counted under the container's service. */
+  passed!: Cell;
   /** Messages waiting for the first lookup, in arrival order; undefined once it answered. */
   pending: Pending[] | undefined;
   pendingBytes = 0;
@@ -107,7 +116,7 @@ export class ProxyService implements MessageSink {
   #paused = false;
   #sweepTimer: NodeJS.Timeout | undefined;
   #lastMs = -1;
-  #lastStamp = '';
+  #lastStamp: Buffer = Buffer.alloc(0);
   #warnings = 0;
   #suppressed = 0;
   #warningsReset = 0;
@@ -188,30 +197,30 @@ export class ProxyService implements MessageSink {
 
   receive(frame: Buffer, origin: Origin, flags: number): void {
     const now = this.#now();
-    this.#metrics.received(origin.listener);
-    let message: SyslogMessage;
+    (origin.counter ??= this.#metrics.receivedCell(origin.listener)).n++;
+    let header: PartsHeader;
     let content: Buffer;
     if ((flags & FRAME_CONTINUED) !== 0 && origin.parts !== undefined) {
-      message = origin.parts as SyslogMessage;
+      header = origin.parts as PartsHeader;
       content = frame;
       if ((flags & FRAME_MORE) === 0 && content.length > 0 && content[content.length - 1] === LF) content = content.subarray(0, content.length - 1);
     } else {
-      message = parseSyslog(frame);
+      const message = parseSyslog(frame);
       content = message.content;
+      const precise = message.format === 'rfc5424' ? preciseUtcTimestamp(message.timestamp) : undefined;
+      header = { tag: message.tag, severity: message.severity, timestamp: precise === undefined ? this.#stamp(now) : timestampField(precise) };
     }
-    if ((flags & FRAME_MORE) !== 0) origin.parts = message;
-    else origin.parts = undefined;
+    origin.parts = (flags & FRAME_MORE) !== 0 ? header : undefined;
     const partial = (flags & FRAME_MORE) !== 0 || content.length === DOCKER_PARTIAL_BYTES;
-    const timestamp = (message.format === 'rfc5424' ? preciseUtcTimestamp(message.timestamp) : undefined) ?? this.#stamp(now);
-    const tag = message.tag === undefined ? undefined : message.tag.startsWith('docker/') ? message.tag.slice(7) : message.tag;
+    const tag = header.tag !== undefined && header.tag.startsWith('docker/') ? header.tag.slice(7) : header.tag;
     const state = this.#state(tag, now);
     if (state.pending !== undefined) {
-      state.pending.push({ time: now, content: Buffer.from(content), severity: message.severity, timestamp, partial, datagram: origin.datagram });
+      state.pending.push({ time: now, content: Buffer.from(content), severity: header.severity, timestamp: header.timestamp, partial, datagram: origin.datagram });
       state.pendingBytes += content.length;
       if (state.pending.length >= MAX_PENDING_MESSAGES || state.pendingBytes >= MAX_PENDING_BYTES) this.#release(state);
       return;
     }
-    this.#deliver(state, content, message.severity, timestamp, partial, origin.datagram, now);
+    this.#deliver(state, content, header.severity, header.timestamp, partial, origin.datagram, now);
   }
 
   truncated(origin: Origin, length: number): void {
@@ -219,19 +228,19 @@ export class ProxyService implements MessageSink {
     this.#warn({ listener: origin.listener, length }, 'a datagram was longer than the receive buffer (proxy.max_message_bytes) and was written cut short');
   }
 
-  /** Go-style RFC 3339 of the arrival time; the same millisecond gives the same text, so it is built once. */
-  #stamp(ms: number): string {
+  /** SYSLOG_TIMESTAMP of the arrival time, Go-style RFC 3339; the same millisecond gives the same field, so it is built once. */
+  #stamp(ms: number): Buffer {
     if (ms !== this.#lastMs) {
       this.#lastMs = ms;
-      this.#lastStamp = rfc3339NanoUtc(ms);
+      this.#lastStamp = timestampField(rfc3339NanoUtc(ms));
     }
     return this.#lastStamp;
   }
 
-  #deliver(state: ContainerState, content: Buffer, severity: number, timestamp: string, partial: boolean, datagram: boolean, now: number): void {
+  #deliver(state: ContainerState, content: Buffer, severity: number, timestamp: Buffer, partial: boolean, datagram: boolean, now: number): void {
     if (!this.#limiter.admitAt(state.source, now, this.#emitNotice)) return;
     const entry = encodeEntry(state.prefix, content, severity, timestamp, partial);
-    if (this.#writer.write(entry, datagram)) this.#metrics.passed(state.source.service);
+    if (this.#writer.write(entry, datagram)) state.passed.n++;
     else {
       state.journalDrops++;
       this.#journalDropped.add(state);
@@ -321,6 +330,7 @@ export class ProxyService implements MessageSink {
     // The forwarder's own rules decide service and stream, from the same fields it will read back.
     const entry: JournalEntry = { seq: 0, cursor: '', realtimeUs: 0, monotonicUs: 0, bootId: '', fields: Object.fromEntries(fields) };
     state.source = { ...this.#deriver.derive(entry) };
+    state.passed = this.#metrics.passedCell(state.source.service);
     this.#bySource.set(state.source, state);
   }
 
@@ -337,7 +347,7 @@ export class ProxyService implements MessageSink {
       ['JOURNAL_FANOUT_EVENT', event],
       ['JOURNAL_FANOUT_DROPPED', String(dropped)],
     ]);
-    this.#writer.write(encodeEntry(state.prefix, Buffer.from(message), NOTICE_PRIORITY, rfc3339NanoUtc(time), false, extra), false);
+    this.#writer.write(encodeEntry(state.prefix, Buffer.from(message), NOTICE_PRIORITY, timestampField(rfc3339NanoUtc(time)), false, extra), false);
     this.#metrics.notice(event);
   }
 

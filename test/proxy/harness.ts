@@ -1,6 +1,6 @@
 // Runs the real `journal-fanout proxy` in front of a private journald namespace, with the Docker API stand-in,
 // for the proxy's end-to-end tests (and the bench): start, find its ports, read its metrics, stop.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Daemon, workDir, writeConfig } from '../helpers/daemon.ts';
 import { TestJournal } from '../helpers/journald.ts';
@@ -19,6 +19,22 @@ export interface HarnessOptions {
   /** No Docker API socket (docker_socket: null). */
   noDocker?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The proxy's log.level (debug by default: tests read its logs). */
+  logLevel?: string;
+}
+
+/** Pid of the journald of a namespace (tests stop it with SIGSTOP; the bench reads its CPU). */
+export function journaldPid(namespace: string): number {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (cmdline[0]?.endsWith('systemd-journald') && cmdline[1] === namespace) return Number(name);
+    } catch {
+      // gone
+    }
+  }
+  throw new Error(`no journald for namespace ${namespace}`);
 }
 
 export class ProxyHarness {
@@ -47,7 +63,7 @@ export class ProxyHarness {
       docker = o.noDocker ? undefined : await DockerStandin.start(`${dir}/docker.sock`, o.containers ?? []);
       const listen = o.listen.map((l) => l.replaceAll('{dir}', dir));
       const file = await writeConfig(dir, {
-        log: { level: 'debug' },
+        log: { level: o.logLevel ?? 'debug' },
         proxy: {
           listen,
           journal_socket: journal.socketPath,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { containerFieldList, encodeEntry, encodeFields, extraAttributes, journalFieldName, type ContainerFacts } from '../../src/proxy/journal-fields.ts';
+import { containerFieldList, encodeEntry, encodeFields, extraAttributes, journalFieldName, timestampField, type ContainerFacts } from '../../src/proxy/journal-fields.ts';
 import { ECS_LABELS } from '../../src/proxy/options.ts';
 import { encodeNative } from '../helpers/journald.ts';
 
@@ -72,7 +72,7 @@ describe('the fields of a container', () => {
 describe('native protocol', () => {
   test('encodeEntry = the container prefix + MESSAGE, PRIORITY, SYSLOG_TIMESTAMP (+ partial, + extra), as sd_journal_sendv encodes them', () => {
     const prefix = encodeFields(containerFieldList('3f2a9c1d7e4b', facts(), ECS_LABELS));
-    const entry = encodeEntry(prefix, Buffer.from('line one\nline two'), 3, '2026-11-04T09:08:07.5Z', true, encodeFields([['JOURNAL_FANOUT_EVENT', 'x']]));
+    const entry = encodeEntry(prefix, Buffer.from('line one\nline two'), 3, timestampField('2026-11-04T09:08:07.5Z'), true, encodeFields([['JOURNAL_FANOUT_EVENT', 'x']]));
     const expected = encodeNative({
       CONTAINER_ID: '3f2a9c1d7e4b',
       CONTAINER_ID_FULL: ID,
@@ -92,7 +92,7 @@ describe('native protocol', () => {
   test('property: any message bytes encode as the reference encoder does', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 7 }), fc.boolean(), (message, priority, partial) => {
-        const got = encodeEntry(Buffer.alloc(0), message, priority, 'T', partial);
+        const got = encodeEntry(Buffer.alloc(0), message, priority, timestampField('T'), partial);
         const want = encodeNative({ MESSAGE: message, PRIORITY: String(priority), SYSLOG_TIMESTAMP: 'T', ...(partial ? { CONTAINER_PARTIAL_MESSAGE: 'true' } : {}) });
         assert.deepEqual(got, want);
       }),

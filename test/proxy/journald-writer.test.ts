@@ -2,30 +2,17 @@
 // journald stopped (SIGSTOP) so its queue fills: nothing lost, order kept, the bound refuses droppable
 // entries; and journald going away and coming back (reconnect, queue kept), against a plain datagram socket.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JournaldWriter } from '../../src/proxy/journald-writer.ts';
-import { encodeEntry, encodeFields } from '../../src/proxy/journal-fields.ts';
+import { encodeEntry, encodeFields, timestampField } from '../../src/proxy/journal-fields.ts';
 import { UnixDatagramSocket } from '../../src/proxy/unix-datagram.ts';
 import { TestJournal } from '../helpers/journald.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-
-function journaldPid(namespace: string): number {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (cmdline[0]?.endsWith('systemd-journald') && cmdline[1] === namespace) return Number(name);
-    } catch {
-      // gone
-    }
-  }
-  throw new Error(`no journald for namespace ${namespace}`);
-}
+import { journaldPid } from './harness.ts';
 
 const entry = (test: string, message: string | Uint8Array, extra: Array<[string, string]> = []) =>
-  encodeEntry(encodeFields([['X_TEST', test], ...extra]), typeof message === 'string' ? Buffer.from(message) : message, 6, '2026-11-04T09:08:07Z', false);
+  encodeEntry(encodeFields([['X_TEST', test], ...extra]), typeof message === 'string' ? Buffer.from(message) : message, 6, timestampField('2026-11-04T09:08:07Z'), false);
 
 function counters() {
   const seen = { memfd: 0, failures: [] as string[], connection: [] as string[] };

@@ -8,6 +8,8 @@ export interface Origin {
   readonly datagram: boolean;
   /** The header of the message whose parts are arriving on this connection (set by the service). */
   parts?: unknown;
+  /** The service's per-listener counter (set by the service on first use). */
+  counter?: { n: number };
 }
 
 export interface MessageSink {

@@ -1,0 +1,225 @@
+// `npm run bench:proxy`: what `journal-fanout proxy` can carry and what it costs, into a real journald namespace.
+// See docs/proxy.md "Performance". Options (argv or env):
+//   --messages N (BENCH_PROXY_MESSAGES, default 200,000)  messages per listener in the throughput phase
+//   --steady-seconds S (BENCH_STEADY_SECONDS, 30)         --steady-rate R (BENCH_STEADY_RATE, 10,000 lines/s)
+//   --containers C (200)   --listeners unixgram,unix,udp,tcp,tcp+tls   --quick (50,000 messages, 10 s steady)
+//   --json FILE (also write the result)   --profile DIR (the proxy's --cpu-prof into DIR; read with bench/profile-top.ts)
+// Phases: idle (start-up RSS, idle CPU); throughput per listener (a sender process sends N lines as fast as the
+// proxy takes them; timed until the proxy has handed all of them to journald); steady (R lines/s over unixgram,
+// Docker's usual address, for S seconds; the proxy's CPU as a share of one core, its RSS, journald's CPU).
+// The sender runs in its own process; the Docker API stand-in runs in this one (one lookup per container).
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ProxyHarness, TLS_DIR, journaldPid } from '../test/proxy/harness.ts';
+import { readMemory, readStat } from './proc-stats.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const SENDER = here('./proxy-sender.ts');
+
+const { values: argv } = parseArgs({
+  options: {
+    messages: { type: 'string' },
+    'steady-seconds': { type: 'string' },
+    'steady-rate': { type: 'string' },
+    containers: { type: 'string' },
+    listeners: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    profile: { type: 'string' },
+  },
+});
+const env = process.env;
+const quick = argv.quick || env.BENCH_QUICK === '1';
+const MESSAGES = Number(argv.messages ?? env.BENCH_PROXY_MESSAGES ?? (quick ? 50_000 : 200_000));
+const STEADY_SECONDS = Number(argv['steady-seconds'] ?? env.BENCH_STEADY_SECONDS ?? (quick ? 10 : 30));
+const STEADY_RATE = Number(argv['steady-rate'] ?? env.BENCH_STEADY_RATE ?? 10_000);
+const CONTAINERS = Number(argv.containers ?? 200);
+const ALL_LISTENERS = ['unixgram', 'unix', 'udp', 'tcp', 'tcp+tls'];
+const LISTENERS = (argv.listeners ?? ALL_LISTENERS.join(',')).split(',');
+/** Steady phase: seconds at the start left out of the measurement (lookups, JIT warm-up). */
+const WARMUP_SECONDS = 2;
+
+const benchStart = performance.now();
+const log = (line: string) => process.stderr.write(`[bench:proxy ${((performance.now() - benchStart) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+const MB = 1024 * 1024;
+
+const ADDRESS: Record<string, string> = {
+  unixgram: 'unixgram://{dir}/syslog.sock',
+  unix: 'unix://{dir}/stream.sock',
+  udp: 'udp://127.0.0.1:0',
+  tcp: 'tcp://127.0.0.1:0',
+  'tcp+tls': 'tcp+tls://127.0.0.1:0',
+};
+
+function staleBuildWarning(): void {
+  try {
+    if (statSync(here('../src/proxy/proxy-service.ts')).mtimeMs > statSync(here('../dist/src/proxy/proxy-service.js')).mtimeMs) {
+      log('warning: src/ is newer than dist/: the proxy runs its TypeScript sources (more memory); run `npm run build` first');
+    }
+  } catch {
+    log('warning: no dist/ build: the proxy runs its TypeScript sources (more memory); run `npm run build` first');
+  }
+}
+
+const cpuOf = (pid: number) => readStat(pid)?.cpu ?? 0;
+
+function runSender(transport: Record<string, unknown>, count: number, rate: number): Promise<{ sent: number; seconds: number }> {
+  const child = spawn(process.execPath, [SENDER, JSON.stringify({ ...transport, tlsDir: TLS_DIR.replace(/\/$/, '') }), String(count), String(rate), String(CONTAINERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { sent: number; seconds: number }) : reject(new Error(`sender exited with ${code}`))));
+  });
+}
+
+async function passedTotal(h: ProxyHarness): Promise<{ passed: number; queued: number; received: number }> {
+  const text = await h.metrics();
+  let passed = 0;
+  let received = 0;
+  let queued = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('journal_fanout_proxy_passed_messages_total{')) passed += Number(line.slice(line.lastIndexOf(' ') + 1));
+    else if (line.startsWith('journal_fanout_proxy_received_messages_total{')) received += Number(line.slice(line.lastIndexOf(' ') + 1));
+    else if (line.startsWith('journal_fanout_proxy_journal_queued_entries ')) queued = Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return { passed, queued, received };
+}
+
+async function main() {
+  staleBuildWarning();
+  const containers = Array.from({ length: CONTAINERS }, (_, c) => ({
+    id: (0xb000_0000_0000 + c).toString(16) + 'f'.repeat(52),
+    name: `ecs-svc${c % 20}-1-app-${(0xe8c1b2a3 + c).toString(16)}f4d5c6b7a801`,
+    image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/svc${c % 20}:1.0.${c}`,
+    labels: { 'com.amazonaws.ecs.task-definition-family': `svc${c % 20}`, 'com.amazonaws.ecs.cluster': 'bench' },
+  }));
+  const h = await ProxyHarness.start({
+    listen: LISTENERS.map((l) => ADDRESS[l]!),
+    containers,
+    // Nothing limited: every line must reach journald, so throughput is what the proxy carries.
+    proxy: { rate_limit: { burst: 0 } },
+    logLevel: 'info',
+    env: argv.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${argv.profile}` } : {},
+  });
+  const proxyPid = h.daemon.child.pid!;
+  const jpid = journaldPid(h.journal.namespace);
+  const result: Record<string, unknown> = { messages: MESSAGES, containers: CONTAINERS, steadyRate: STEADY_RATE, steadySeconds: STEADY_SECONDS, node: process.version, cpus: (await import('node:os')).cpus().length };
+  try {
+    // ---- idle
+    await sleep(1000);
+    const idleCpu0 = cpuOf(proxyPid);
+    await sleep(3000);
+    const idle = { cpuPercent: ((cpuOf(proxyPid) - idleCpu0) / 3) * 100, rssMb: readMemory(proxyPid).rss / MB };
+    result.idle = idle;
+    log(`idle: ${idle.cpuPercent.toFixed(2)}% CPU, RSS ${idle.rssMb.toFixed(1)} MB`);
+
+    // ---- throughput per listener
+    const throughput: Record<string, unknown> = {};
+    for (const l of LISTENERS) {
+      const before = await passedTotal(h);
+      const p0 = cpuOf(proxyPid);
+      const j0 = cpuOf(jpid);
+      const t0 = performance.now();
+      const sender = runSender(h.target(ADDRESS[l]!) as unknown as Record<string, unknown>, MESSAGES, 0);
+      let last = before.passed;
+      let lastProgress = performance.now();
+      let now = before;
+      let senderDone = false;
+      void sender.then(() => (senderDone = true));
+      for (;;) {
+        await sleep(100);
+        now = await passedTotal(h);
+        if (now.passed !== last) {
+          last = now.passed;
+          lastProgress = performance.now();
+        }
+        if (now.passed - before.passed >= MESSAGES && now.queued === 0) break;
+        // UDP may lose datagrams in the kernel when the proxy falls behind: stop once nothing moves.
+        if (senderDone && performance.now() - lastProgress > 3000) break;
+      }
+      const seconds = (performance.now() - t0 - (now.passed - before.passed >= MESSAGES ? 0 : 3000)) / 1000;
+      const s = await sender;
+      const delivered = now.passed - before.passed;
+      const proxyCpu = cpuOf(proxyPid) - p0;
+      const journaldCpu = cpuOf(jpid) - j0;
+      const row = {
+        sent: s.sent,
+        delivered,
+        lost: s.sent - (now.received - before.received),
+        seconds,
+        messagesPerSec: delivered / seconds,
+        proxyCpuSeconds: proxyCpu,
+        proxyCpuPercent: (proxyCpu / seconds) * 100,
+        proxyCpuMicrosPerMessage: (proxyCpu * 1e6) / delivered,
+        journaldCpuPercent: (journaldCpu / seconds) * 100,
+        proxyPeakRssMb: readMemory(proxyPid).hwm / MB,
+      };
+      throughput[l] = row;
+      log(`${l}: ${row.delivered} of ${row.sent} in ${seconds.toFixed(2)} s = ${Math.round(row.messagesPerSec)} msgs/s; proxy ${row.proxyCpuPercent.toFixed(0)}% of a core (${row.proxyCpuMicrosPerMessage.toFixed(1)} us/msg), journald ${row.journaldCpuPercent.toFixed(0)}%`);
+    }
+    result.throughput = throughput;
+
+    // ---- steady rate over unixgram
+    if (LISTENERS.includes('unixgram') && STEADY_SECONDS > WARMUP_SECONDS) {
+      const before = await passedTotal(h);
+      const sender = runSender(h.target(ADDRESS.unixgram!) as unknown as Record<string, unknown>, STEADY_RATE * STEADY_SECONDS, STEADY_RATE);
+      await sleep(WARMUP_SECONDS * 1000);
+      const p0 = cpuOf(proxyPid);
+      const j0 = cpuOf(jpid);
+      const t0 = performance.now();
+      const rss: number[] = [];
+      const sampler = setInterval(() => rss.push(readMemory(proxyPid).rss), 250);
+      await sleep((STEADY_SECONDS - WARMUP_SECONDS - 1) * 1000);
+      clearInterval(sampler);
+      const seconds = (performance.now() - t0) / 1000;
+      const proxyCpu = cpuOf(proxyPid) - p0;
+      const journaldCpu = cpuOf(jpid) - j0;
+      const s = await sender;
+      let after = await passedTotal(h);
+      for (let i = 0; i < 50 && (after.passed - before.passed < s.sent || after.queued > 0); i++) {
+        await sleep(100);
+        after = await passedTotal(h);
+      }
+      const steady = {
+        rate: STEADY_RATE,
+        seconds,
+        sent: s.sent,
+        delivered: after.passed - before.passed,
+        proxyCpuPercent: (proxyCpu / seconds) * 100,
+        journaldCpuPercent: (journaldCpu / seconds) * 100,
+        proxyRssMbAvg: rss.reduce((a, b) => a + b, 0) / rss.length / MB,
+        proxyRssMbMax: Math.max(...rss) / MB,
+        proxyPeakRssMb: readMemory(proxyPid).hwm / MB,
+      };
+      result.steady = steady;
+      log(`steady ${STEADY_RATE}/s over unixgram: proxy ${steady.proxyCpuPercent.toFixed(1)}% of one core, RSS ${steady.proxyRssMbAvg.toFixed(1)} MB (max ${steady.proxyRssMbMax.toFixed(1)}), journald ${steady.journaldCpuPercent.toFixed(1)}%; delivered ${steady.delivered} of ${steady.sent}`);
+    }
+  } finally {
+    const { code } = await h.stop();
+    if (code !== 0) log(`the proxy exited with ${code}`);
+  }
+  printTable(result);
+  const json = JSON.stringify(result);
+  process.stdout.write(json + '\n');
+  if (argv.json) await writeFile(argv.json, json + '\n');
+}
+
+function printTable(r: Record<string, unknown>): void {
+  const rows: string[] = ['| phase | messages/s | proxy CPU (% of one core) | proxy CPU per message | journald CPU | proxy RSS |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const idle = r.idle as { cpuPercent: number; rssMb: number };
+  rows.push(`| idle | - | ${idle.cpuPercent.toFixed(2)}% | - | - | ${idle.rssMb.toFixed(0)} MB |`);
+  for (const [l, v] of Object.entries((r.throughput ?? {}) as Record<string, { messagesPerSec: number; proxyCpuPercent: number; proxyCpuMicrosPerMessage: number; journaldCpuPercent: number; proxyPeakRssMb: number; delivered: number; sent: number }>)) {
+    const loss = v.delivered < v.sent ? ` (${v.sent - v.delivered} of ${v.sent} lost in the kernel)` : '';
+    rows.push(`| max rate, ${l} | ${Math.round(v.messagesPerSec).toLocaleString('en')}${loss} | ${v.proxyCpuPercent.toFixed(0)}% | ${v.proxyCpuMicrosPerMessage.toFixed(1)} us | ${v.journaldCpuPercent.toFixed(0)}% | ${v.proxyPeakRssMb.toFixed(0)} MB peak |`);
+  }
+  const s = r.steady as { rate: number; proxyCpuPercent: number; journaldCpuPercent: number; proxyRssMbAvg: number; proxyRssMbMax: number; delivered: number; sent: number } | undefined;
+  if (s) rows.push(`| steady ${s.rate.toLocaleString('en')}/s, unixgram | ${s.rate.toLocaleString('en')} (${s.delivered} of ${s.sent} delivered) | ${s.proxyCpuPercent.toFixed(1)}% | ${((s.proxyCpuPercent / 100 / s.rate) * 1e6).toFixed(1)} us | ${s.journaldCpuPercent.toFixed(0)}% | ${s.proxyRssMbAvg.toFixed(0)} MB (max ${s.proxyRssMbMax.toFixed(0)}) |`);
+  process.stdout.write(rows.join('\n') + '\n');
+}
+
+await main();
