@@ -4,18 +4,22 @@
 //   --steady-seconds S (BENCH_STEADY_SECONDS, 30)         --steady-rate R (BENCH_STEADY_RATE, 10,000 lines/s)
 //   --containers C (200)   --listeners unixgram,unix,udp,tcp,tcp+tls   --quick (50,000 messages, 10 s steady)
 //   --json FILE (also write the result)   --profile DIR (the proxy's --cpu-prof into DIR; read with bench/profile-top.ts)
+//   --max-dgram-qlen N: set net.unix.max_dgram_qlen to N while journald and the proxy create their sockets, then
+//     restore it (a unix datagram socket keeps the value it was created with). systemd hosts have 512 (systemd's
+//     sysctl.d/50-default.conf); a bare kernel has 10, which makes every receiver wake up per 10 datagrams.
 // Phases: idle (start-up RSS, idle CPU); throughput per listener (a sender process sends N lines as fast as the
 // proxy takes them; timed until the proxy has handed all of them to journald); steady (R lines/s over unixgram,
 // Docker's usual address, for S seconds; the proxy's CPU as a share of one core, its RSS, journald's CPU).
 // The sender runs in its own process; the Docker API stand-in runs in this one (one lookup per container).
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProxyHarness, TLS_DIR, journaldPid } from '../test/proxy/harness.ts';
 import { readMemory, readStat } from './proc-stats.ts';
+import type { StandinContainer } from '../test/standins/docker/index.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const SENDER = here('./proxy-sender.ts');
@@ -30,6 +34,7 @@ const { values: argv } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
     profile: { type: 'string' },
+    'max-dgram-qlen': { type: 'string' },
   },
 });
 const env = process.env;
@@ -66,6 +71,8 @@ function staleBuildWarning(): void {
 }
 
 const cpuOf = (pid: number) => readStat(pid)?.cpu ?? 0;
+const QLEN_FILE = '/proc/sys/net/unix/max_dgram_qlen';
+const readQlen = () => Number(readFileSync(QLEN_FILE, 'utf8').trim());
 
 function runSender(transport: Record<string, unknown>, count: number, rate: number): Promise<{ sent: number; seconds: number }> {
   const child = spawn(process.execPath, [SENDER, JSON.stringify({ ...transport, tlsDir: TLS_DIR.replace(/\/$/, '') }), String(count), String(rate), String(CONTAINERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -77,17 +84,18 @@ function runSender(transport: Record<string, unknown>, count: number, rate: numb
   });
 }
 
-async function passedTotal(h: ProxyHarness): Promise<{ passed: number; queued: number; received: number }> {
+/** The proxy's totals, from /metrics: passed, received, journal_full drops, entries queued for journald. */
+async function totals(h: ProxyHarness): Promise<{ passed: number; received: number; droppedFull: number; queued: number }> {
   const text = await h.metrics();
-  let passed = 0;
-  let received = 0;
-  let queued = 0;
+  const t = { passed: 0, received: 0, droppedFull: 0, queued: 0 };
   for (const line of text.split('\n')) {
-    if (line.startsWith('journal_fanout_proxy_passed_messages_total{')) passed += Number(line.slice(line.lastIndexOf(' ') + 1));
-    else if (line.startsWith('journal_fanout_proxy_received_messages_total{')) received += Number(line.slice(line.lastIndexOf(' ') + 1));
-    else if (line.startsWith('journal_fanout_proxy_journal_queued_entries ')) queued = Number(line.slice(line.lastIndexOf(' ') + 1));
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith('journal_fanout_proxy_passed_messages_total{')) t.passed += value;
+    else if (line.startsWith('journal_fanout_proxy_received_messages_total{')) t.received += value;
+    else if (line.startsWith('journal_fanout_proxy_dropped_messages_total{') && line.includes('reason="journal_full"')) t.droppedFull += value;
+    else if (line.startsWith('journal_fanout_proxy_journal_queued_entries ')) t.queued = value;
   }
-  return { passed, queued, received };
+  return t;
 }
 
 async function main() {
@@ -98,7 +106,23 @@ async function main() {
     image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/svc${c % 20}:1.0.${c}`,
     labels: { 'com.amazonaws.ecs.task-definition-family': `svc${c % 20}`, 'com.amazonaws.ecs.cluster': 'bench' },
   }));
-  const h = await ProxyHarness.start({
+  const hostQlen = readQlen();
+  const qlen = argv['max-dgram-qlen'] === undefined ? hostQlen : Number(argv['max-dgram-qlen']);
+  if (qlen !== hostQlen) {
+    log(`net.unix.max_dgram_qlen ${hostQlen} -> ${qlen} while the sockets are made`);
+    writeFileSync(QLEN_FILE, String(qlen));
+  }
+  let h: ProxyHarness;
+  try {
+    h = await startProxy(containers);
+  } finally {
+    if (qlen !== hostQlen) writeFileSync(QLEN_FILE, String(hostQlen));
+  }
+  return measure(h, qlen);
+}
+
+function startProxy(containers: StandinContainer[]): Promise<ProxyHarness> {
+  return ProxyHarness.start({
     listen: LISTENERS.map((l) => ADDRESS[l]!),
     containers,
     // Nothing limited: every line must reach journald, so throughput is what the proxy carries.
@@ -106,9 +130,12 @@ async function main() {
     logLevel: 'info',
     env: argv.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${argv.profile}` } : {},
   });
+}
+
+async function measure(h: ProxyHarness, qlen: number) {
   const proxyPid = h.daemon.child.pid!;
   const jpid = journaldPid(h.journal.namespace);
-  const result: Record<string, unknown> = { messages: MESSAGES, containers: CONTAINERS, steadyRate: STEADY_RATE, steadySeconds: STEADY_SECONDS, node: process.version, cpus: (await import('node:os')).cpus().length };
+  const result: Record<string, unknown> = { maxDgramQlen: qlen, messages: MESSAGES, containers: CONTAINERS, steadyRate: STEADY_RATE, steadySeconds: STEADY_SECONDS, node: process.version, cpus: (await import('node:os')).cpus().length };
   try {
     // ---- idle
     await sleep(1000);
@@ -121,52 +148,61 @@ async function main() {
     // ---- throughput per listener
     const throughput: Record<string, unknown> = {};
     for (const l of LISTENERS) {
-      const before = await passedTotal(h);
+      const before = await totals(h);
       const p0 = cpuOf(proxyPid);
       const j0 = cpuOf(jpid);
       const t0 = performance.now();
       const sender = runSender(h.target(ADDRESS[l]!) as unknown as Record<string, unknown>, MESSAGES, 0);
-      let last = before.passed;
-      let lastProgress = performance.now();
+      let sent: number | undefined;
+      void sender.then((r) => (sent = r.sent));
       let now = before;
-      let senderDone = false;
-      void sender.then(() => (senderDone = true));
+      let lastReceived = -1;
+      let lastProgress = performance.now();
+      let doneAt = 0;
       for (;;) {
         await sleep(100);
-        now = await passedTotal(h);
-        if (now.passed !== last) {
-          last = now.passed;
+        now = await totals(h);
+        if (now.received !== lastReceived || now.queued > 0) {
+          lastReceived = now.received;
           lastProgress = performance.now();
         }
-        if (now.passed - before.passed >= MESSAGES && now.queued === 0) break;
-        // UDP may lose datagrams in the kernel when the proxy falls behind: stop once nothing moves.
-        if (senderDone && performance.now() - lastProgress > 3000) break;
+        // Done when everything sent was received and journald took it all; UDP may lose datagrams in the kernel,
+        // so also when nothing has moved for 3 s after the sender finished.
+        if (sent !== undefined && now.received - before.received >= sent && now.queued === 0) {
+          doneAt = performance.now();
+          break;
+        }
+        if (sent !== undefined && performance.now() - lastProgress > 3000) {
+          doneAt = lastProgress;
+          break;
+        }
       }
-      const seconds = (performance.now() - t0 - (now.passed - before.passed >= MESSAGES ? 0 : 3000)) / 1000;
       const s = await sender;
+      const seconds = (doneAt - t0) / 1000;
       const delivered = now.passed - before.passed;
       const proxyCpu = cpuOf(proxyPid) - p0;
       const journaldCpu = cpuOf(jpid) - j0;
       const row = {
         sent: s.sent,
+        received: now.received - before.received,
         delivered,
-        lost: s.sent - (now.received - before.received),
+        droppedJournalBehind: now.droppedFull - before.droppedFull,
         seconds,
         messagesPerSec: delivered / seconds,
         proxyCpuSeconds: proxyCpu,
         proxyCpuPercent: (proxyCpu / seconds) * 100,
-        proxyCpuMicrosPerMessage: (proxyCpu * 1e6) / delivered,
+        proxyCpuMicrosPerMessage: (proxyCpu * 1e6) / (now.received - before.received),
         journaldCpuPercent: (journaldCpu / seconds) * 100,
         proxyPeakRssMb: readMemory(proxyPid).hwm / MB,
       };
       throughput[l] = row;
-      log(`${l}: ${row.delivered} of ${row.sent} in ${seconds.toFixed(2)} s = ${Math.round(row.messagesPerSec)} msgs/s; proxy ${row.proxyCpuPercent.toFixed(0)}% of a core (${row.proxyCpuMicrosPerMessage.toFixed(1)} us/msg), journald ${row.journaldCpuPercent.toFixed(0)}%`);
+      log(`${l}: ${row.delivered} of ${row.sent} to journald in ${seconds.toFixed(2)} s = ${Math.round(row.messagesPerSec)} msgs/s (${row.droppedJournalBehind} dropped: journald behind, ${row.sent - row.received} lost before the proxy); proxy ${row.proxyCpuPercent.toFixed(0)}% of a core (${row.proxyCpuMicrosPerMessage.toFixed(1)} us/msg), journald ${row.journaldCpuPercent.toFixed(0)}%`);
     }
     result.throughput = throughput;
 
     // ---- steady rate over unixgram
     if (LISTENERS.includes('unixgram') && STEADY_SECONDS > WARMUP_SECONDS) {
-      const before = await passedTotal(h);
+      const before = await totals(h);
       const sender = runSender(h.target(ADDRESS.unixgram!) as unknown as Record<string, unknown>, STEADY_RATE * STEADY_SECONDS, STEADY_RATE);
       await sleep(WARMUP_SECONDS * 1000);
       const p0 = cpuOf(proxyPid);
@@ -180,16 +216,18 @@ async function main() {
       const proxyCpu = cpuOf(proxyPid) - p0;
       const journaldCpu = cpuOf(jpid) - j0;
       const s = await sender;
-      let after = await passedTotal(h);
-      for (let i = 0; i < 50 && (after.passed - before.passed < s.sent || after.queued > 0); i++) {
+      let after = await totals(h);
+      for (let i = 0; i < 50 && (after.received - before.received < s.sent || after.queued > 0); i++) {
         await sleep(100);
-        after = await passedTotal(h);
+        after = await totals(h);
       }
       const steady = {
         rate: STEADY_RATE,
         seconds,
         sent: s.sent,
+        received: after.received - before.received,
         delivered: after.passed - before.passed,
+        droppedJournalBehind: after.droppedFull - before.droppedFull,
         proxyCpuPercent: (proxyCpu / seconds) * 100,
         journaldCpuPercent: (journaldCpu / seconds) * 100,
         proxyRssMbAvg: rss.reduce((a, b) => a + b, 0) / rss.length / MB,
@@ -210,15 +248,25 @@ async function main() {
 }
 
 function printTable(r: Record<string, unknown>): void {
-  const rows: string[] = ['| phase | messages/s | proxy CPU (% of one core) | proxy CPU per message | journald CPU | proxy RSS |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const rows: string[] = [
+    `net.unix.max_dgram_qlen ${String(r.maxDgramQlen)}, ${String(r.cpus)} CPUs, Node.js ${String(r.node)}; ${String(r.containers)} containers`,
+    '| phase | lines/s into journald | proxy CPU (% of one core) | proxy CPU per line | journald CPU | proxy RSS | not delivered |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
   const idle = r.idle as { cpuPercent: number; rssMb: number };
-  rows.push(`| idle | - | ${idle.cpuPercent.toFixed(2)}% | - | - | ${idle.rssMb.toFixed(0)} MB |`);
-  for (const [l, v] of Object.entries((r.throughput ?? {}) as Record<string, { messagesPerSec: number; proxyCpuPercent: number; proxyCpuMicrosPerMessage: number; journaldCpuPercent: number; proxyPeakRssMb: number; delivered: number; sent: number }>)) {
-    const loss = v.delivered < v.sent ? ` (${v.sent - v.delivered} of ${v.sent} lost in the kernel)` : '';
-    rows.push(`| max rate, ${l} | ${Math.round(v.messagesPerSec).toLocaleString('en')}${loss} | ${v.proxyCpuPercent.toFixed(0)}% | ${v.proxyCpuMicrosPerMessage.toFixed(1)} us | ${v.journaldCpuPercent.toFixed(0)}% | ${v.proxyPeakRssMb.toFixed(0)} MB peak |`);
+  rows.push(`| idle | - | ${idle.cpuPercent.toFixed(2)}% | - | - | ${idle.rssMb.toFixed(0)} MB | - |`);
+  type Row = { messagesPerSec: number; proxyCpuPercent: number; proxyCpuMicrosPerMessage: number; journaldCpuPercent: number; proxyPeakRssMb: number; sent: number; received: number; droppedJournalBehind: number };
+  const lost = (v: { sent: number; received: number; droppedJournalBehind: number }) => {
+    const parts: string[] = [];
+    if (v.droppedJournalBehind > 0) parts.push(`${v.droppedJournalBehind} dropped (journald behind, counted, said)`);
+    if (v.sent > v.received) parts.push(`${v.sent - v.received} lost before the proxy (kernel UDP buffer)`);
+    return parts.length > 0 ? parts.join('; ') : 'none';
+  };
+  for (const [l, v] of Object.entries((r.throughput ?? {}) as Record<string, Row>)) {
+    rows.push(`| max rate, ${l} | ${Math.round(v.messagesPerSec).toLocaleString('en')} | ${v.proxyCpuPercent.toFixed(0)}% | ${v.proxyCpuMicrosPerMessage.toFixed(1)} us | ${v.journaldCpuPercent.toFixed(0)}% | ${v.proxyPeakRssMb.toFixed(0)} MB peak | ${lost(v)} |`);
   }
-  const s = r.steady as { rate: number; proxyCpuPercent: number; journaldCpuPercent: number; proxyRssMbAvg: number; proxyRssMbMax: number; delivered: number; sent: number } | undefined;
-  if (s) rows.push(`| steady ${s.rate.toLocaleString('en')}/s, unixgram | ${s.rate.toLocaleString('en')} (${s.delivered} of ${s.sent} delivered) | ${s.proxyCpuPercent.toFixed(1)}% | ${((s.proxyCpuPercent / 100 / s.rate) * 1e6).toFixed(1)} us | ${s.journaldCpuPercent.toFixed(0)}% | ${s.proxyRssMbAvg.toFixed(0)} MB (max ${s.proxyRssMbMax.toFixed(0)}) |`);
+  const s = r.steady as (Row & { rate: number; proxyRssMbAvg: number; proxyRssMbMax: number }) | undefined;
+  if (s) rows.push(`| steady ${s.rate.toLocaleString('en')}/s, unixgram | ${s.rate.toLocaleString('en')} | ${s.proxyCpuPercent.toFixed(1)}% | ${((s.proxyCpuPercent / 100 / s.rate) * 1e6).toFixed(1)} us | ${s.journaldCpuPercent.toFixed(0)}% | ${s.proxyRssMbAvg.toFixed(0)} MB (max ${s.proxyRssMbMax.toFixed(0)}) | ${lost(s)} |`);
   process.stdout.write(rows.join('\n') + '\n');
 }
 
