@@ -1,6 +1,7 @@
 // Sends syslog lines to the proxy as Docker's syslog driver formats them, from its own process (so its CPU is
 // not charged to the proxy): `node bench/proxy-sender.ts '<transport JSON>' COUNT RATE CONTAINERS`.
-// RATE 0 sends as fast as the proxy takes them; otherwise RATE lines/s, paced every 10 ms. Prints
+// RATE 0 sends as fast as the proxy takes them; otherwise RATE lines/s, paced every millisecond (so lines arrive
+// spread out, as from many containers, not in bursts). Prints
 // {"sent":N,"seconds":S} on stdout when done.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -63,7 +64,7 @@ let sent = 0;
 while (sent < COUNT) {
   const due = RATE > 0 ? Math.min(COUNT, Math.floor(((performance.now() - started) / 1000) * RATE)) : COUNT;
   while (sent < due) await send(sent++);
-  if (RATE > 0 && sent < COUNT) await sleep(10);
+  if (RATE > 0 && sent < COUNT) await sleep(1);
 }
 for (let k = 0; k < senders.length; k++) await flush(k);
 const seconds = (performance.now() - started) / 1000;

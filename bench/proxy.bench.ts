@@ -4,6 +4,7 @@
 //   --steady-seconds S (BENCH_STEADY_SECONDS, 30)         --steady-rate R (BENCH_STEADY_RATE, 10,000 lines/s)
 //   --containers C (200)   --listeners unixgram,unix,udp,tcp,tcp+tls   --quick (50,000 messages, 10 s steady)
 //   --json FILE (also write the result)   --profile DIR (the proxy's --cpu-prof into DIR; read with bench/profile-top.ts)
+//   --node-flags "..." (JOURNAL_FANOUT_NODE_FLAGS for the proxy: the node flags bin/journal-fanout.js re-executes with)
 //   --max-dgram-qlen N: set net.unix.max_dgram_qlen to N while journald and the proxy create their sockets, then
 //     restore it (a unix datagram socket keeps the value it was created with). systemd hosts have 512 (systemd's
 //     sysctl.d/50-default.conf); a bare kernel has 10, which makes every receiver wake up per 10 datagrams.
@@ -35,6 +36,7 @@ const { values: argv } = parseArgs({
     json: { type: 'string' },
     profile: { type: 'string' },
     'max-dgram-qlen': { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 const env = process.env;
@@ -128,7 +130,10 @@ function startProxy(containers: StandinContainer[]): Promise<ProxyHarness> {
     // Nothing limited: every line must reach journald, so throughput is what the proxy carries.
     proxy: { rate_limit: { burst: 0 } },
     logLevel: 'info',
-    env: argv.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${argv.profile}` } : {},
+    env: {
+      ...(argv.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${argv.profile}` } : {}),
+      ...(argv['node-flags'] !== undefined ? { JOURNAL_FANOUT_NODE_FLAGS: argv['node-flags'] } : {}),
+    },
   });
 }
 
