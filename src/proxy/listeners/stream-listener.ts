@@ -88,10 +88,19 @@ export class StreamListener implements Listener {
       connection.lastData = Date.now();
       connection.framer.push(chunk);
     });
-    // A last message without its "\n" is still a message.
-    socket.on('end', () => connection.framer.end());
+    // A last message without its "\n" is still a message, also when the connection breaks instead of ending.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      connection.framer.end();
+    };
+    socket.on('end', end);
     socket.on('error', () => {});
-    socket.on('close', () => this.#connections.delete(connection));
+    socket.on('close', () => {
+      end();
+      this.#connections.delete(connection);
+    });
     if (this.#paused) socket.pause();
   }
 
@@ -120,10 +129,7 @@ export class StreamListener implements Listener {
       if ([...this.#connections].every((c) => now - c.lastData >= CLOSE_QUIET_MS)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const c of this.#connections) {
-      c.framer.end();
-      c.socket.destroy();
-    }
+    for (const c of this.#connections) c.socket.destroy();
     this.#connections.clear();
     await closed;
   }
