@@ -153,12 +153,12 @@ export function timestampField(text: string): Buffer {
  * (and CONTAINER_PARTIAL_MESSAGE, and `extra`, already encoded) in one buffer, ready to send as one datagram.
  */
 export function encodeEntry(prefix: Buffer, message: Uint8Array, priority: number, timestamp: Buffer, partial: boolean, extra?: Buffer): Buffer {
-  // The TypedArray builtin: Buffer.prototype.includes goes through a slower native call for these short searches.
+  // TypedArray builtins here and below: Buffer.includes and Buffer.copy showed in the profile as wrappers
+  // around native calls, costly for values this short.
   const binary = Uint8Array.prototype.includes.call(message, 0x0a);
   const messageBytes = (binary ? MESSAGE_NL.length + 8 : MESSAGE_EQ.length) + message.length + 1;
   const prio = PRIORITY[priority & 7]!;
   const total = prefix.length + messageBytes + prio.length + timestamp.length + (partial ? PARTIAL.length : 0) + (extra?.length ?? 0);
-  // TypedArray.set rather than Buffer.copy: measured about twice as fast for these small copies.
   const out = Buffer.allocUnsafe(total);
   out.set(prefix, 0);
   let at = prefix.length;

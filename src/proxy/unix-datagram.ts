@@ -2,9 +2,9 @@
 //
 // Used for both ends the proxy has that Node cannot open: the `unixgram://` listener (bound, read when libuv
 // says readable) and journald's native socket (connected, written until EAGAIN, then waited on for
-// writable). Measured here (200,000 small datagrams through one process): about 6 us per send + receive pair
-// with koffi's calls, no thread hop and no copy between threads; a worker thread blocking in recv() would add
-// a postMessage per batch and gain nothing while the main thread keeps up.
+// writable). Measured here: a send and a receive of a small datagram through koffi take 3.8 us together, of
+// which koffi's call overhead is about 0.3 us a call; the rest is the kernel's. So the socket is read on the
+// main thread, with no thread hop and no copy between threads.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import koffi from 'koffi';
 import {
