@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { destinationModules } from '../../adapters/index.ts';
 import { recordsOptionsSchema } from '../normalize/options.ts';
+import { proxyOptionsSchema } from '../proxy/options.ts';
 import { rateLimitOptionsSchema } from '../ratelimit/options.ts';
 import { duration } from './duration.ts';
 
@@ -76,6 +77,7 @@ export const configSchema = z.strictObject({
     .describe('Where records are shipped. Required by `run` (at least one); a dry run and the other commands do without'),
   metrics: metricsOptionsSchema.prefault({}).describe('Prometheus metrics and health endpoint'),
   log: logOptionsSchema.prefault({}).describe('The daemon\'s own logs'),
+  proxy: proxyOptionsSchema.optional().describe('The rate-limiting syslog proxy in front of journald (`journal-fanout proxy`, see [proxy.md](proxy.md)); required by that command, ignored by the others'),
 });
 
 export type Config = z.infer<typeof configSchema>;
