@@ -1,17 +1,18 @@
-// Child process of the bench: JournalReader (journalctl + ExportParser) alone over a journal directory, to the
-// end; prints {"entries","seconds"} as JSON. Usage: node bench/reader-alone.ts DIRECTORY
-import { JournalReader } from '../src/journal/journal-reader.ts';
+// Child process of the bench: one journal reader alone over a journal directory, to the end; prints
+// {"entries","seconds"} as JSON. Usage: node bench/reader-alone.ts DIRECTORY [journalctl|native]
+import { openReader, type ReaderKind } from '../src/journal/open-reader.ts';
 import { silentLogger } from '../src/selflog/logger.ts';
 
 const directory = process.argv[2];
-if (!directory) throw new Error('usage: node bench/reader-alone.ts DIRECTORY');
-const reader = new JournalReader({ journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false }, silentLogger());
+const kind = (process.argv[3] ?? 'journalctl') as ReaderKind;
+if (!directory || (kind !== 'journalctl' && kind !== 'native')) throw new Error('usage: node bench/reader-alone.ts DIRECTORY [journalctl|native]');
+const reader = openReader(kind, { journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false }, silentLogger());
 const started = performance.now();
 let entries = 0;
 let bytes = 0;
 for await (const batch of reader.batches()) {
   entries += batch.length;
-  // Touch each entry's message so the work is not only the parser's object creation.
+  // Touch each entry's message so the work is not only the reader's object creation.
   for (const entry of batch) {
     const m = entry.fields.MESSAGE;
     bytes += typeof m === 'string' ? m.length : 0;
