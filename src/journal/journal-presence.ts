@@ -39,11 +39,11 @@ export async function journalPlaces(source: SessionSource, options: PresenceOpti
   const roots = options.roots ?? JOURNAL_ROOTS;
   const machineId = (await readFile(options.machineIdFile ?? '/etc/machine-id', 'utf8').catch(() => '')).trim();
   const suffix = source.namespace ? `.${source.namespace}` : '';
-  const noId = machineId ? '' : ` ${options.machineIdFile ?? '/etc/machine-id'} is missing or empty, and the journal's directories are named after it: mount the host's file.`;
+  const noId = machineId ? '' : `; ${options.machineIdFile ?? '/etc/machine-id'} is missing or empty, and the journal's directories are named after it: mount the host's file`;
   const directories = machineId ? roots.map((r) => path.join(r, machineId + suffix)) : [];
   const hint = source.namespace
-    ? `is the namespace's journald running (systemd-journald@${source.namespace}.service, started by a unit with LogNamespace=${source.namespace})? In a container, mount the host's ${roots.join(' and ')} and /etc/machine-id.${noId}`
-    : `journald is not running on this host, or, in a container, the host's ${roots.join(' and ')} and /etc/machine-id are not mounted.${noId}`;
+    ? `is the namespace's journald running (systemd-journald@${source.namespace}.service, started by a unit with LogNamespace=${source.namespace})? In a container, mount the host's ${roots.join(', ')} and /etc/machine-id${noId}`
+    : `journald is not running on this host, or, in a container, the host's ${roots.join(', ')} and /etc/machine-id are not mounted${noId}`;
   return { directories: [...directories, ...roots], withSubdirectories: [], hint };
 }
 
