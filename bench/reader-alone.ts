@@ -18,4 +18,5 @@ for await (const batch of reader.batches()) {
     bytes += typeof m === 'string' ? m.length : 0;
   }
 }
-process.stdout.write(JSON.stringify({ entries, seconds: (performance.now() - started) / 1000, messageChars: bytes }) + '\n');
+const main = process.threadCpuUsage();
+process.stdout.write(JSON.stringify({ entries, seconds: (performance.now() - started) / 1000, messageChars: bytes, mainThreadCpuSeconds: (main.user + main.system) / 1e6 }) + "\n");

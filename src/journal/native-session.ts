@@ -28,8 +28,9 @@ export interface ChunkRead {
 
 /** A cursor is `s=<32 hex>;i=<hex>;b=<32 hex>;m=<hex>;t=<hex>;x=<hex>`: at most 171 bytes with its NUL. */
 const MAX_CURSOR_BYTES = 256;
-/** The arena starts at this size, grows for a large entry, and shrinks back after the chunk. */
+/** The field arena starts at this size, grows for a large entry, and shrinks back after the chunk. */
 const ARENA_BYTES = 1 << 20;
+const CURSOR_ARENA_BYTES = 64 * 1024;
 const TWO_32 = 4294967296;
 
 /**
@@ -43,6 +44,48 @@ export function describeSource(source: SessionSource): string {
   return 'system journal';
 }
 
+/** Native memory the worker copies into (its address is what memcpy/stpcpy/copyWithin need), grown on demand. */
+class NativeArena {
+  readonly #memory: KoffiMemory;
+  readonly #lib: Libsystemd;
+  readonly #initial: number;
+  address: number;
+  capacity: number;
+  view: Uint8Array;
+
+  constructor(loaded: LoadedLibsystemd, capacity: number) {
+    this.#memory = loaded.memory;
+    this.#lib = loaded.lib;
+    this.#initial = capacity;
+    this.capacity = capacity;
+    this.address = this.#memory.alloc(capacity);
+    this.view = new Uint8Array(this.#memory.view(this.address, capacity));
+  }
+
+  /** Room for `needed` bytes, keeping the first `used`. */
+  reserve(used: number, needed: number): void {
+    if (needed > this.capacity) this.#resize(used, Math.max(this.capacity * 2, needed + this.#initial));
+  }
+
+  /** Back to the first size after a large entry. */
+  shrink(): void {
+    if (this.capacity > this.#initial) this.#resize(0, this.#initial);
+  }
+
+  free(): void {
+    this.#memory.free(this.address);
+  }
+
+  #resize(used: number, capacity: number): void {
+    const address = this.#memory.alloc(capacity);
+    if (used > 0) this.#lib.memcpy(address, this.address, used);
+    this.#memory.free(this.address);
+    this.address = address;
+    this.capacity = capacity;
+    this.view = new Uint8Array(this.#memory.view(address, capacity));
+  }
+}
+
 export class SdJournalSession {
   readonly #lib: Libsystemd;
   readonly #memory: KoffiMemory;
@@ -50,9 +93,10 @@ export class SdJournalSession {
   /** Four 8-byte out-parameter slots: cursor pointer, data pointer, data length, spare. */
   readonly #slots: number;
   readonly #sv: Uint32Array;
-  #arena: number;
-  #capacity: number;
-  #arenaView: Uint8Array;
+  /** The entries' fields, back to back. */
+  readonly #fields: NativeArena;
+  /** Their cursors, back to back: decoded as one string on the main thread. */
+  readonly #cursors: NativeArena;
   #layout = new Int32Array(8192);
   /** Positioned on an entry that is still to be read (a seek landed on it). */
   #pending = false;
@@ -64,9 +108,8 @@ export class SdJournalSession {
     this.#j = j;
     this.#slots = slots;
     this.#sv = new Uint32Array(loaded.memory.view(slots, 32));
-    this.#capacity = ARENA_BYTES;
-    this.#arena = loaded.memory.alloc(this.#capacity);
-    this.#arenaView = new Uint8Array(loaded.memory.view(this.#arena, this.#capacity));
+    this.#fields = new NativeArena(loaded, ARENA_BYTES);
+    this.#cursors = new NativeArena(loaded, CURSOR_ARENA_BYTES);
   }
 
   /** Opens the source, adds the matches, and asks for whole fields however large (data threshold 0). */
@@ -153,28 +196,41 @@ export class SdJournalSession {
 
   /**
    * Reads entries until the chunk holds `maxBytes` or `maxEntries`, or the journal ends. Each entry costs
-   * next + get_cursor + stpcpy + free + one enumerate_data and one memcpy per field.
+   * next + get_cursor + stpcpy + free, and one enumerate_data and one copy per field (7.3 us in all here, of
+   * which koffi's own share is about 60-70 ns a call).
    *
-   * The field bytes are copied into native memory with memcpy (about 0.1 us a call here) and handed over as
-   * one buffer, decoded once on the main thread. Measured alternatives: koffi.decode() of each field 0.65 us;
-   * a Buffer over the whole address space (koffi.view) with one utf8Slice per field 0.19 us, but Node's
-   * Buffer#indexOf and #copy clamp or truncate offsets beyond 2^31 (both crashed the process here) and typed
-   * array reads at such offsets are about 50x slower: not used.
+   * The field bytes are copied into native memory with memcpy through koffi (0.13 us a field) and handed
+   * over as one buffer, decoded once on the main thread (the cursors likewise, as a second buffer). Measured
+   * and not kept: koffi.decode() of each field, 0.65 us; a Uint8Array over the whole address space
+   * (koffi.view from 0x1000, 128 TiB) to copy with its copyWithin(), 0.08 us a field, but V8 then counts
+   * 128 TiB of external memory: posting the chunks cost 10x more and GC 3x, a net loss; reading fields from
+   * such a view with Buffer#utf8Slice, 0.19 us, and other Buffer methods clamp or truncate offsets beyond
+   * 2^31 (Buffer#indexOf and #copy crashed the process).
    */
   readChunk(maxBytes: number, maxEntries: number): ChunkRead {
     const lib = this.#lib;
+    const { next, getCursor, stpcpy, free, enumerateData, memcpy } = lib;
     const j = this.#j;
-    const slots = this.#slots;
     const sv = this.#sv;
+    const cursorSlot = this.#slots;
+    const dataSlot = cursorSlot + 8;
+    const lengthSlot = cursorSlot + 16;
+    const fieldArena = this.#fields;
+    const cursorArena = this.#cursors;
     const skipped: SkippedEntry[] = [];
+    // Hoisted for the per-field loop; read again whenever an arena or the layout grows.
+    let fieldBase = fieldArena.address;
+    let fieldCapacity = fieldArena.capacity;
+    let layout = this.#layout;
     let pos = 0;
+    let cursorPos = 0;
     let li = 0;
     let count = 0;
     let atEnd = false;
     while (count < maxEntries && pos < maxBytes) {
       if (this.#pending) this.#pending = false;
       else {
-        const r = lib.next(j);
+        const r = next(j);
         if (r < 0) throw new JournalError('ERR_NATIVE_READ', `reading the journal failed: sd_journal_next returned ${errnoText(r)}`);
         if (r === 0) {
           atEnd = true;
@@ -182,44 +238,51 @@ export class SdJournalSession {
         }
       }
       const entryPos = pos;
+      const entryCursorPos = cursorPos;
       const entryLi = li;
-      let r = lib.getCursor(j, slots);
+      let r = getCursor(j, cursorSlot);
       if (r < 0) {
         skipped.push({ cursor: undefined, reason: `sd_journal_get_cursor: ${errnoText(r)}` });
         continue;
       }
-      if (pos + MAX_CURSOR_BYTES > this.#capacity) this.#grow(pos, pos + MAX_CURSOR_BYTES);
-      if (li + 2 > this.#layout.length) this.#growLayout();
+      cursorArena.reserve(cursorPos, cursorPos + MAX_CURSOR_BYTES);
+      if (li + 2 > layout.length) layout = this.#growLayout();
       const cursorPointer = sv[0]! + sv[1]! * TWO_32;
-      pos = lib.stpcpy(this.#arena + pos, cursorPointer) - this.#arena;
-      lib.free(cursorPointer);
+      cursorPos = stpcpy(cursorArena.address + cursorPos, cursorPointer) - cursorArena.address;
+      free(cursorPointer);
       const countAt = li;
-      this.#layout[li + 1] = pos;
+      layout[li + 1] = cursorPos;
       li += 2;
       let fields = 0;
       // sd_journal_next() starts a new entry's enumeration (set_location() resets current_field): no restart_data().
-      while ((r = lib.enumerateData(j, slots + 8, slots + 16)) > 0) {
+      while ((r = enumerateData(j, dataSlot, lengthSlot)) > 0) {
         const length = sv[4]! + sv[5]! * TWO_32;
-        if (pos + length > this.#capacity) this.#grow(pos, pos + length);
+        if (pos + length > fieldCapacity) {
+          fieldArena.reserve(pos, pos + length);
+          fieldBase = fieldArena.address;
+          fieldCapacity = fieldArena.capacity;
+        }
         // The pointer is valid only until the next call into the journal: copied at once.
-        lib.memcpy(this.#arena + pos, sv[2]! + sv[3]! * TWO_32, length);
+        memcpy(fieldBase + pos, sv[2]! + sv[3]! * TWO_32, length);
         pos += length;
-        if (li === this.#layout.length) this.#growLayout();
-        this.#layout[li++] = pos;
+        if (li === layout.length) layout = this.#growLayout();
+        layout[li++] = pos;
         fields++;
       }
       if (r < 0) {
-        const cursor = Buffer.from(this.#arenaView.buffer, this.#arenaView.byteOffset + entryPos, this.#layout[entryLi + 1]! - entryPos).toString('latin1');
+        const cursor = Buffer.from(cursorArena.view.buffer, cursorArena.view.byteOffset + entryCursorPos, cursorPos - entryCursorPos).toString('latin1');
         skipped.push({ cursor, reason: `sd_journal_enumerate_data: ${errnoText(r)}` });
         pos = entryPos;
+        cursorPos = entryCursorPos;
         li = entryLi;
         continue;
       }
-      this.#layout[countAt] = fields;
+      layout[countAt] = fields;
       count++;
     }
-    const chunk = count === 0 ? undefined : { count, bytes: this.#arenaView.slice(0, pos), layout: this.#layout.slice(0, li) };
-    if (this.#capacity > ARENA_BYTES) this.#resize(0, ARENA_BYTES);
+    const chunk = count === 0 ? undefined : { count, cursors: cursorArena.view.slice(0, cursorPos), bytes: fieldArena.view.slice(0, pos), layout: layout.slice(0, li) };
+    fieldArena.shrink();
+    cursorArena.shrink();
     if (this.#layout.length > 65536) this.#layout = new Int32Array(8192);
     return { chunk, atEnd, skipped };
   }
@@ -228,7 +291,8 @@ export class SdJournalSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#lib.close(this.#j);
-    this.#memory.free(this.#arena);
+    this.#fields.free();
+    this.#cursors.free();
     this.#memory.free(this.#slots);
   }
 
@@ -244,23 +308,10 @@ export class SdJournalSession {
     return this.#sv[0]! + this.#sv[1]! * TWO_32;
   }
 
-  #grow(used: number, needed: number): void {
-    this.#resize(used, Math.max(this.#capacity * 2, needed + ARENA_BYTES));
-  }
-
-  /** A new arena of `capacity` bytes holding the first `used` bytes of the old one. */
-  #resize(used: number, capacity: number): void {
-    const arena = this.#memory.alloc(capacity);
-    if (used > 0) this.#lib.memcpy(arena, this.#arena, used);
-    this.#memory.free(this.#arena);
-    this.#arena = arena;
-    this.#capacity = capacity;
-    this.#arenaView = new Uint8Array(this.#memory.view(arena, capacity));
-  }
-
-  #growLayout(): void {
+  #growLayout(): Int32Array<ArrayBuffer> {
     const layout = new Int32Array(this.#layout.length * 2);
     layout.set(this.#layout);
     this.#layout = layout;
+    return layout;
   }
 }

@@ -65,7 +65,7 @@ function run(data: NativeWorkerData): void {
       for (const s of skipped) post({ type: 'skipped', skipped: s });
       if (chunk) {
         Atomics.add(control, CONTROL_OUTSTANDING, chunk.count);
-        post({ type: 'chunk', chunk }, [chunk.bytes.buffer as ArrayBuffer, chunk.layout.buffer as ArrayBuffer]);
+        post({ type: 'chunk', chunk }, [chunk.cursors.buffer as ArrayBuffer, chunk.bytes.buffer as ArrayBuffer, chunk.layout.buffer as ArrayBuffer]);
       }
       if (!atEnd) continue;
       if (!data.follow) {

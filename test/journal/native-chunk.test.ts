@@ -15,11 +15,10 @@ function encodeChunk(entries: Array<{ cursor: string; fields: readonly Field[] }
   const parts: Buffer[] = [];
   const layout: number[] = [];
   let pos = 0;
+  let cursors = '';
   for (const { cursor, fields } of entries) {
-    const c = Buffer.from(cursor, 'latin1');
-    parts.push(c);
-    pos += c.length;
-    layout.push(fields.length, pos);
+    cursors += cursor;
+    layout.push(fields.length, cursors.length);
     for (const [name, value] of fields) {
       const data = Buffer.concat([Buffer.from(`${name}=`, 'latin1'), typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value)]);
       parts.push(data);
@@ -28,7 +27,7 @@ function encodeChunk(entries: Array<{ cursor: string; fields: readonly Field[] }
     }
   }
   const bytes = new Uint8Array(Buffer.concat(parts));
-  return { count: entries.length, bytes, layout: Int32Array.from(layout) };
+  return { count: entries.length, cursors: new Uint8Array(Buffer.from(cursors, 'latin1')), bytes, layout: Int32Array.from(layout) };
 }
 
 function viaExport(entries: Array<{ i: number; bootId: string; fields: readonly Field[] }>): JournalEntry[] {
@@ -71,11 +70,21 @@ describe('ChunkDecoder', () => {
     const chunk = encodeChunk([{ cursor: addressFields(1)[0]![1], fields: [['MESSAGE', 'kept']] }]);
     // Turn "MESSAGE=kept" into "MESSAGE_kept" and add a good field after it.
     const bytes = Buffer.concat([Buffer.from(chunk.bytes), Buffer.from('OTHER=1')]);
-    bytes[bytes.indexOf('=', chunk.layout[1]!)] = 0x5f;
+    bytes[bytes.indexOf('=')] = 0x5f;
     const layout = Int32Array.from([2, chunk.layout[1]!, chunk.layout[2]!, bytes.length]);
     const out: JournalEntry[] = [];
-    new ChunkDecoder().decode({ count: 1, bytes: new Uint8Array(bytes), layout }, out);
+    new ChunkDecoder().decode({ ...chunk, bytes: new Uint8Array(bytes), layout }, out);
     assert.deepEqual(out[0]!.fields, { __proto__: null, OTHER: '1' });
+  });
+
+  test('a flood of distinct field names (the remembered names are dropped between chunks) keeps repeats as arrays', () => {
+    const decoder = new ChunkDecoder();
+    const out: JournalEntry[] = [];
+    decoder.decode(encodeChunk(Array.from({ length: 5000 }, (_, i) => ({ cursor: addressFields(i + 1)[0]![1], fields: [[`NAME_${i}`, 'v'], ['A', 'a']] }))), out);
+    decoder.decode(encodeChunk([{ cursor: addressFields(5001)[0]![1], fields: [['A', 'x'], ['NAME_1', 'n'], ['A', 'y']] }]), out);
+    assert.equal(out.length, 5001);
+    assert.deepEqual(out[4999]!.fields, { __proto__: null, NAME_4999: 'v', A: 'a' });
+    assert.deepEqual(out[5000]!.fields, { __proto__: null, A: ['x', 'y'], NAME_1: 'n' });
   });
 
   test('seq continues from firstSeq across chunks', () => {
