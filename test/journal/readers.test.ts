@@ -224,7 +224,7 @@ describe('both readers: stop() ends a following reader promptly', { timeout: 60_
   }
 });
 
-describe('both readers: a directory with no journal files yet', { timeout: 60_000 }, () => {
+describe('both readers: a source with no journal files yet', { timeout: 60_000 }, () => {
   for (const kind of READERS) {
     test(`${kind}: says so once, then reads the files when they appear`, async () => {
       const dir = await makeJournalDirectory(boot(BOOT_A, 'late', 4, 0));
@@ -245,6 +245,21 @@ describe('both readers: a directory with no journal files yet', { timeout: 60_00
       const waiting = lines.map((l) => JSON.parse(l) as { msg: string }).filter((l) => l.msg.startsWith('no journal files yet'));
       assert.equal(waiting.length, 1);
       assert.match(waiting[0]!.msg, new RegExp(`^no journal files yet in ${dir} \\(and its subdirectories\\): journal.directory is ${dir}`));
+    });
+  }
+
+  for (const kind of READERS) {
+    test(`${kind}: a namespace that does not exist is named in the message, and the reader waits for it`, async () => {
+      const { logger, lines } = capturedLogger('info');
+      const reader = openReader(kind, options({ namespace: 'jfnosuchns', from: { kind: 'head' }, follow: true }), logger);
+      const stop = sleep(1500).then(() => reader.stop());
+      for await (const batch of reader.batches()) assert.fail(`read ${batch.length} entries from a namespace that does not exist`);
+      await stop;
+      logger.flush();
+      await sleep(20);
+      const waiting = lines.map((l) => JSON.parse(l) as { msg: string }).filter((l) => l.msg.startsWith('no journal files yet'));
+      assert.equal(waiting.length, 1);
+      assert.match(waiting[0]!.msg, /\/var\/log\/journal\/[0-9a-f]{32}\.jfnosuchns.*is the namespace's journald running \(systemd-journald@jfnosuchns\.service/);
     });
   }
 });
