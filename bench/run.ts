@@ -6,6 +6,7 @@
 //   --keep (leave the temporary directory)           --skip-steady
 //   --node-options "..." (BENCH_NODE_OPTIONS: extra node flags for the daemon, e.g. --max-old-space-size=96)
 //   --pipeline JSON (BENCH_PIPELINE: the daemon's `pipeline` config section, e.g. '{"buffer_records":20000}')
+//   --reader auto|native|journalctl (BENCH_READER: the daemon's journal.reader in rows 2-4; default auto)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -45,6 +46,7 @@ const { values: argv } = parseArgs({
     'skip-steady': { type: 'boolean', default: false },
     pipeline: { type: 'string' },
     'node-options': { type: 'string' },
+    reader: { type: 'string' },
   },
 });
 const env = process.env;
@@ -56,6 +58,8 @@ const PROFILE_DIR = argv.profile ?? env.BENCH_PROFILE;
 const PIPELINE = JSON.parse(argv.pipeline ?? env.BENCH_PIPELINE ?? '{}') as Record<string, unknown>;
 const DAEMON_NODE_FLAGS = (argv['node-options'] ?? env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const SKIP_STEADY = argv['skip-steady'] || env.BENCH_SKIP_STEADY === '1';
+const READER = argv.reader ?? env.BENCH_READER ?? 'auto';
+if (!['auto', 'native', 'journalctl'].includes(READER)) throw new Error(`--reader must be auto, native or journalctl, got ${READER}`);
 if (!Number.isInteger(ENTRIES) || ENTRIES < 1000) throw new Error(`--entries must be an integer >= 1000, got ${ENTRIES}`);
 
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
@@ -168,7 +172,7 @@ function daemonConfig(stateDir: string, journal: Record<string, unknown>, s: Ben
       { type: 'stdout', name: 'stdout', format: 'json' },
     );
   }
-  return { journal, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
+  return { journal: { ...journal, reader: READER }, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
 }
 
 function nodeArgs(profileName: string): string[] {
