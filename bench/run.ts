@@ -7,6 +7,7 @@
 //   --node-options "..." (BENCH_NODE_OPTIONS: extra node flags for the daemon, e.g. --max-old-space-size=96)
 //   --pipeline JSON (BENCH_PIPELINE: the daemon's `pipeline` config section, e.g. '{"buffer_records":20000}')
 //   --syslog (BENCH_SYSLOG=1: phase 3 also ships to a syslog destination, TCP to a local syslog-ng)
+//   --reader auto|native|journalctl (BENCH_READER: the daemon's journal.reader in rows 2-4; default auto)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -47,6 +48,7 @@ const { values: argv } = parseArgs({
     pipeline: { type: 'string' },
     'node-options': { type: 'string' },
     syslog: { type: 'boolean', default: false },
+    reader: { type: 'string' },
   },
 });
 const env = process.env;
@@ -59,6 +61,8 @@ const PIPELINE = JSON.parse(argv.pipeline ?? env.BENCH_PIPELINE ?? '{}') as Reco
 const DAEMON_NODE_FLAGS = (argv['node-options'] ?? env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const SKIP_STEADY = argv['skip-steady'] || env.BENCH_SKIP_STEADY === '1';
 const SYSLOG = argv.syslog || env.BENCH_SYSLOG === '1';
+const READER = argv.reader ?? env.BENCH_READER ?? 'auto';
+if (!['auto', 'native', 'journalctl'].includes(READER)) throw new Error(`--reader must be auto, native or journalctl, got ${READER}`);
 if (!Number.isInteger(ENTRIES) || ENTRIES < 1000) throw new Error(`--entries must be an integer >= 1000, got ${ENTRIES}`);
 
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
@@ -141,13 +145,33 @@ async function ceiling(directory: string, tmp: string) {
   return { seconds: best.wall, entriesPerSec: ENTRIES / best.wall, cpuSecondsPerMillion: ((best.user + best.system) * 1e6) / ENTRIES, peakRssMb: best.maxRssKb / 1024 };
 }
 
-async function readerAlone(directory: string, tmp: string) {
-  const r = runMeasured([process.execPath, READER_ALONE, directory], { stdout: 'pipe', rusageFile: path.join(tmp, 'reader.json') });
+/** One reader alone in a child process; its CPU includes journalctl's (the journalctl reader) or the worker thread's (native). */
+async function readerAlone(directory: string, tmp: string, reader: 'journalctl' | 'native') {
+  const r = runMeasured([process.execPath, READER_ALONE, directory, reader], { stdout: 'pipe', rusageFile: path.join(tmp, `reader-${reader}.json`) });
   const usage = await r.done;
-  if (usage.code !== 0) throw new Error(`reader-alone failed: ${r.stderr()}`);
-  const out = JSON.parse(r.stdout()) as { entries: number; seconds: number };
-  if (out.entries !== ENTRIES) throw new Error(`reader-alone read ${out.entries} entries, expected ${ENTRIES}`);
-  return { seconds: out.seconds, entriesPerSec: out.entries / out.seconds, cpuSecondsPerMillion: ((usage.user + usage.system) * 1e6) / ENTRIES, peakRssMb: usage.maxRssKb / 1024 };
+  if (usage.code !== 0) throw new Error(`reader-alone ${reader} failed: ${r.stderr()}`);
+  const out = JSON.parse(r.stdout()) as { entries: number; seconds: number; mainThreadCpuSeconds: number };
+  if (out.entries !== ENTRIES) throw new Error(`reader-alone ${reader} read ${out.entries} entries, expected ${ENTRIES}`);
+  return {
+    seconds: out.seconds,
+    entriesPerSec: out.entries / out.seconds,
+    cpuSecondsPerMillion: ((usage.user + usage.system) * 1e6) / ENTRIES,
+    mainThreadCpuSecondsPerMillion: (out.mainThreadCpuSeconds * 1e6) / ENTRIES,
+    peakRssMb: usage.maxRssKb / 1024,
+  };
+}
+
+/** The reader the daemon says it runs (journal.reader: auto picks native when libsystemd loads). */
+function readerOf(stderr: string): string {
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('"reading the journal"')) continue;
+    try {
+      return (JSON.parse(line) as { reader?: string }).reader ?? 'unknown';
+    } catch {
+      // a torn line
+    }
+  }
+  return 'unknown';
 }
 
 function daemonConfig(stateDir: string, journal: Record<string, unknown>, s: BenchStandins, all: boolean): Record<string, unknown> {
@@ -162,7 +186,7 @@ function daemonConfig(stateDir: string, journal: Record<string, unknown>, s: Ben
     );
     if (s.syslog) destinations.push({ type: 'syslog', name: 'syslog', url: `tcp://127.0.0.1:${s.syslog.ports.tcpOctet}` });
   }
-  return { journal, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
+  return { journal: { ...journal, reader: READER }, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
 }
 
 function nodeArgs(profileName: string): string[] {
@@ -214,8 +238,10 @@ async function backlogRun(name: string, directory: string, tmp: string, all: boo
       standinCpuSeconds: (standinCpu.user + standinCpu.system) / 1e6,
       peakRssMb: usage.maxRssKb / 1024,
       daemonPeakRssMb: (sampler.peakHwmByComm.get(DAEMON_COMM) ?? NaN) / MB,
+      daemonPeakAnonRssMb: (sampler.peakAnonByComm.get(DAEMON_COMM) ?? NaN) / MB,
       journalctlPeakRssMb: (sampler.peakHwmByComm.get('journalctl') ?? NaN) / MB,
       peakTreeRssMb: sampler.peakRss / MB,
+      reader: readerOf(r.stderr()),
       daemonExitSeconds: usage.wall,
       accepted: { cloudwatch: cw.acceptedEvents, loggly: standins.loggly?.counters.events, logdna: standins.logdna?.counters.lines, syslog: standins.syslog?.count(), duplicates: extra },
       putLogEvents: cw.calls.PutLogEvents ?? 0,
@@ -279,7 +305,9 @@ async function steady(tmp: string) {
       peakTreeRssMb: sampler.peakRss / MB,
       peakRssMb: usage.maxRssKb / 1024,
       daemonPeakRssMb: (sampler.peakHwmByComm.get(DAEMON_COMM) ?? NaN) / MB,
+      daemonPeakAnonRssMb: (sampler.peakAnonByComm.get(DAEMON_COMM) ?? NaN) / MB,
       journalctlPeakRssMb: (sampler.peakHwmByComm.get('journalctl') ?? NaN) / MB,
+      reader: readerOf(r.stderr()),
       latencyP50Ms: quantile(lat, 0.5),
       latencyP99Ms: quantile(lat, 0.99),
       latencyMaxMs: lat.at(-1) ?? NaN,
@@ -314,6 +342,14 @@ function leftovers(namespace: string | undefined): string[] {
 
 // ---- report ---------------------------------------------------------------------------------------------
 
+/**
+ * The daemon's peak RSS counts the journal files it maps when it reads them itself (native reader): page
+ * cache, shared and reclaimable. Its anonymous memory (heap, buffers) is said apart; journalctl's RSS likewise.
+ */
+function memoryNote(run: { reader: string; daemonPeakAnonRssMb: number; journalctlPeakRssMb: number }): string {
+  return run.reader === 'journalctl' ? `daemon anon ${fmt(run.daemonPeakAnonRssMb)} MB, journalctl ${fmt(run.journalctlPeakRssMb)} MB` : `daemon anon ${fmt(run.daemonPeakAnonRssMb)} MB (the rest mapped journal files)`;
+}
+
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 async function main(): Promise<void> {
@@ -328,9 +364,12 @@ async function main(): Promise<void> {
   log('1. ceiling: journalctl -o export --all > /dev/null');
   const ceil = await ceiling(directory, live.tmp);
   log(`   ${fmt(ceil.entriesPerSec)} entries/s`);
-  log('5. reader alone: JournalReader + ExportParser');
-  const reader = await readerAlone(directory, live.tmp);
+  log('5. reader alone: JournalReader (journalctl + ExportParser)');
+  const reader = await readerAlone(directory, live.tmp, 'journalctl');
   log(`   ${fmt(reader.entriesPerSec)} entries/s`);
+  log('5b. reader alone: NativeJournalReader (libsystemd in a worker thread)');
+  const native = await readerAlone(directory, live.tmp, 'native');
+  log(`   ${fmt(native.entriesPerSec)} entries/s`);
   log('2. journal-fanout -> CloudWatch stand-in');
   const cw = await backlogRun('cloudwatch', directory, live.tmp, false);
   log(`   ${fmt(cw.entriesPerSec)} entries/s, daemon peak RSS ${fmt(cw.daemonPeakRssMb)} MB`);
@@ -350,9 +389,16 @@ async function main(): Promise<void> {
     ['measure', 'entries/s', 'CPU s / 1M entries', 'peak RSS MB', 'note'],
     // Rows 1 and 5: journalctl's (it maps the journal files). Rows 2-4: the daemon's own; journalctl's in the note.
     ['1. ceiling: journalctl -o export', fmt(ceil.entriesPerSec), fmt(ceil.cpuSecondsPerMillion, 2), fmt(ceil.peakRssMb), `${ceil.seconds.toFixed(2)} s`],
-    ['5. reader alone (journalctl + parser)', fmt(reader.entriesPerSec), fmt(reader.cpuSecondsPerMillion, 2), fmt(reader.peakRssMb), `${((reader.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling`],
-    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.daemonPeakRssMb), `${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; ${fmt(cw.putLogEvents)} PutLogEvents (${fmt(ENTRIES / cw.putLogEvents)} events each); stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(cw.journalctlPeakRssMb)} MB`],
-    [`3. end to end -> all four${SYSLOG ? ' + syslog' : ''}`, fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(all.putLogEvents)} PutLogEvents; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; journalctl ${fmt(all.journalctlPeakRssMb)} MB`],
+    ['5. reader alone (journalctl + parser)', fmt(reader.entriesPerSec), fmt(reader.cpuSecondsPerMillion, 2), fmt(reader.peakRssMb), `${((reader.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; main thread ${fmt(reader.mainThreadCpuSecondsPerMillion, 2)} CPU s/M`],
+    [
+      '5b. reader alone (native)',
+      fmt(native.entriesPerSec),
+      fmt(native.cpuSecondsPerMillion, 2),
+      fmt(native.peakRssMb),
+      `${(native.entriesPerSec / reader.entriesPerSec).toFixed(2)}x the journalctl reader's rate at ${(native.cpuSecondsPerMillion / reader.cpuSecondsPerMillion).toFixed(2)}x its CPU; main thread ${fmt(native.mainThreadCpuSecondsPerMillion, 2)} CPU s/M`,
+    ],
+    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.daemonPeakRssMb), `reader ${cw.reader}; ${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; ${fmt(cw.putLogEvents)} PutLogEvents (${fmt(ENTRIES / cw.putLogEvents)} events each); stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s; ${memoryNote(cw)}`],
+    [`3. end to end -> all four${SYSLOG ? ' + syslog' : ''}`, fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `reader ${all.reader}; ${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(all.putLogEvents)} PutLogEvents; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; ${memoryNote(all)}`],
   ];
   if (st) {
     rows.push([
@@ -360,7 +406,7 @@ async function main(): Promise<void> {
       fmt(st.achievedRate),
       `${fmt(st.cpuPercentOfOneCore, 1)}% of 1 core`,
       fmt(st.daemonPeakRssMb),
-      `journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it, ${fmt(st.journalctlPeakRssMb)} MB; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
+      `reader ${st.reader}${st.reader === 'journalctl' ? `, journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it` : ''}; ${memoryNote(st)}; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -369,6 +415,8 @@ async function main(): Promise<void> {
 
   // DESIGN.md "Performance goals", as ratios to this run's ceiling.
   const targets = {
+    nativeReaderAtLeast2xRate: native.entriesPerSec >= 2 * reader.entriesPerSec,
+    nativeReaderAtMostHalfCpu: native.cpuSecondsPerMillion <= 0.5 * reader.cpuSecondsPerMillion,
     endToEndAtLeast80PercentOfCeiling: cw.entriesPerSec >= 0.8 * ceil.entriesPerSec,
     endToEndAtMost15CpuSecondsPerMillion: cw.cpuSecondsPerMillion <= 15,
     allFourAtLeast40PercentOfCeiling: all.entriesPerSec >= 0.4 * ceil.entriesPerSec,
@@ -384,6 +432,7 @@ async function main(): Promise<void> {
     journal: { exportMb: made.exportBytes / 1e6, prepareSeconds: made.seconds },
     ceiling: ceil,
     readerAlone: reader,
+    nativeReaderAlone: native,
     cloudwatch: cw,
     allFour: all,
     steady: st,
@@ -393,7 +442,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\njournal-fanout bench: ${fmt(ENTRIES)} entries, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}, node ${process.version}\n\n${table}\n\n`);
   const verdict = (v: boolean | undefined) => (v === undefined ? 'not run' : v ? 'met' : 'NOT met');
   process.stdout.write(
-    `targets: end to end >= 80% of ceiling: ${verdict(targets.endToEndAtLeast80PercentOfCeiling)}; <= 15 CPU s/M: ${verdict(targets.endToEndAtMost15CpuSecondsPerMillion)}; ` +
+    `targets: native reader >= 2x the journalctl reader's rate: ${verdict(targets.nativeReaderAtLeast2xRate)}, <= half its CPU: ${verdict(targets.nativeReaderAtMostHalfCpu)}; ` +
+      `end to end >= 80% of ceiling: ${verdict(targets.endToEndAtLeast80PercentOfCeiling)}; <= 15 CPU s/M: ${verdict(targets.endToEndAtMost15CpuSecondsPerMillion)}; ` +
       `all four >= 40% of ceiling: ${verdict(targets.allFourAtLeast40PercentOfCeiling)}; peak RSS < 150 MB (one destination): ${verdict(targets.peakRssUnder150MbOneDestination)}; ` +
       `< 200 MB (four): ${verdict(targets.peakRssUnder200MbFourDestinations)}; steady <= 20% of one core: ${verdict(targets.steadyAtMost20PercentOfOneCore)}; ` +
       `p99 < 1.5 s: ${verdict(targets.steadyP99Under1500Ms)}\n\n`,

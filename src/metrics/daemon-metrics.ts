@@ -70,8 +70,8 @@ export class DaemonMetrics {
 
     const build = options.build ?? buildInfo();
     gauge('build_info', 'Always 1; the labels say which build runs', ['version', 'revision', 'node']).set(build, 1);
-    this.#entriesRead = counter('journal_entries_read_total', 'Journal entries handed on by journalctl');
-    this.#restarts = counter('journalctl_restarts_total', 'Times journalctl exited or died and was restarted');
+    this.#entriesRead = counter('journal_entries_read_total', 'Journal entries handed on by the journal reader (native or journalctl)');
+    this.#restarts = counter('journalctl_restarts_total', 'Times the journal reader failed and was restarted (journalctl exited or died, or libsystemd returned an error to the native reader)');
     this.#passed = counter('ratelimit_passed_records_total', 'Records the per-stream rate limit let through, by service', ['service']);
     this.#dropped = counter('ratelimit_dropped_records_total', 'Records the per-stream rate limit dropped, by service', ['service']);
     this.#sentEvents = counter('destination_sent_events_total', 'Events a destination accepted', ['destination']);

@@ -1,8 +1,9 @@
 // A detached destination's own reader: it re-reads the journal from the lane's checkpoint until it is close
 // to where the shared reader is, so that one slow destination never holds the others back.
 import type { Config } from '../config/schema.ts';
-import { JournalReader } from '../journal/journal-reader.ts';
 import type { ReadFrom } from '../journal/journalctl-args.ts';
+import { chooseReader, openReader } from '../journal/open-reader.ts';
+import type { JournalEntryReader } from '../journal/reader.ts';
 import type { Logger } from '../selflog/logger.ts';
 import type { Lane } from './lane.ts';
 import { RecordStage } from './record-stage.ts';
@@ -24,7 +25,7 @@ export class CatchUp {
   readonly #stage: RecordStage;
   #from: ReadFrom;
   #nextSeq: number;
-  #reader: JournalReader | undefined;
+  #reader: JournalEntryReader | undefined;
   /** Only the first drain starts at a checkpoint that may have been vacuumed; later ones at a cursor just read. */
   #checkCursor = true;
   #stopped = false;
@@ -88,7 +89,8 @@ export class CatchUp {
 
   /** Reads from the current position to the end of the journal as it is now; returns the entries read. */
   async #drain(): Promise<number> {
-    const reader = new JournalReader({ ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
+    const kind = chooseReader(this.#config.journal.reader, this.#log);
+    const reader = openReader(kind, { ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
     this.#checkCursor = false;
     this.#reader = reader;
     let read = 0;

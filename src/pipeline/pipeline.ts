@@ -3,8 +3,9 @@
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import type { Config } from '../config/schema.ts';
 import { compareCursors } from '../journal/cursor-order.ts';
-import { JournalReader, type ReaderCounters } from '../journal/journal-reader.ts';
 import { cursorRealtimeUs, type ReadFrom } from '../journal/journalctl-args.ts';
+import { chooseReader, openReader } from '../journal/open-reader.ts';
+import type { JournalEntryReader, ReaderCounters } from '../journal/reader.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { LogRecord } from '../model/log-record.ts';
 import type { RateLimitCounters } from '../ratelimit/index.ts';
@@ -73,7 +74,7 @@ export class Pipeline {
   readonly #catchUps = new Map<Lane, { catchUp: CatchUp; done: Promise<void> }>();
   /** What every destination's runner (catch-ups' too) holds, bounded together. */
   readonly #budget: BufferBudget;
-  #reader: JournalReader | undefined;
+  #reader: JournalEntryReader | undefined;
   #stopping = false;
   #lastSeq = 0;
   #ticker: NodeJS.Timeout | undefined;
@@ -117,12 +118,13 @@ export class Pipeline {
 
   /** Reads until stop() is called (or, with follow false, to the end of the journal), then shuts down. */
   async run(options: { follow?: boolean } = {}): Promise<void> {
+    const reader = chooseReader(this.#config.journal.reader, this.#log);
     const from = await this.#openLanes();
     if (this.#lanes.length === 0) throw new Error('no destination could start');
-    this.#reader = new JournalReader({ ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
+    this.#reader = openReader(reader, { ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#ticker.unref();
-    this.#log.info({ from: from.kind === 'after' ? from.cursor : from.kind, destinations: this.#lanes.map((l) => l.id) }, 'reading the journal');
+    this.#log.info({ reader, from: from.kind === 'after' ? from.cursor : from.kind, destinations: this.#lanes.map((l) => l.id) }, 'reading the journal');
     try {
       for await (const batch of this.#reader.batches()) {
         if (this.#gate) await this.#gate;
