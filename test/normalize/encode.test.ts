@@ -63,12 +63,25 @@ test('every level has its ecs-logs name', () => {
   assert.deepEqual(names, ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARN', 'NOTICE', 'INFO', 'DEBUG']);
 });
 
-test('ecsLogsSourceParts: the info and data source keys of recordToJsonLine, in its order', () => {
+test('recordToJsonLine writes the keys in ecs-logs order, absent ones left out, and its source keys are ecsLogsSourceParts', () => {
   const unit: LogRecord = { ...container, fields: {}, source: { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 900 } };
   const bare: LogRecord = { ...container, source: { host: 'h', service: 's', stream: 'h' } };
-  for (const record of [container, unit, bare]) {
+  const head = '{"level":"WARN","time":"2026-11-24T16:52:13.123Z","message":"disk \\"almost\\" full\\n",';
+  const lines: Array<[LogRecord, string]> = [
+    [
+      container,
+      head +
+        '"info":{"host":"node-1","source":"ecs-auth-api-3-app-aabb","id":"0123456789ab"},"data":{"fields":{"free":"1G","nested":{"a":[1,2]}},' +
+        '"service":"auth-api","stream":"0123456789ab","container":{"id":"0123456789ab","name":"ecs-auth-api-3-app-aabb","image":"auth:3"},' +
+        '"identifier":"0123456789ab","ecs":{"cluster":"prod","family":"auth-api","revision":"3","taskArn":"arn:x"}}}',
+    ],
+    [unit, head + '"info":{"host":"h","source":"nginx.service","pid":900},"data":{"fields":{},"service":"nginx","stream":"h","unit":"nginx.service","identifier":"nginx"}}'],
+    [bare, head + '"info":{"host":"h"},"data":{"fields":{"free":"1G","nested":{"a":[1,2]}},"service":"s","stream":"h"}}'],
+  ];
+  for (const [record, expected] of lines) {
+    assert.equal(recordToJsonLine(record), expected);
     const { info, dataTail } = ecsLogsSourceParts(record.source);
-    const line = JSON.parse(recordToJsonLine(record)) as { info: unknown; data: Record<string, unknown> };
+    const line = JSON.parse(expected) as { info: unknown; data: Record<string, unknown> };
     assert.equal(JSON.stringify(info), JSON.stringify(line.info));
     const { fields: _fields, ...tail } = line.data;
     assert.equal(JSON.stringify(dataTail), JSON.stringify(tail));

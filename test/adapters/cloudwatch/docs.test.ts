@@ -2,15 +2,14 @@
 // Regenerate the table with: JF_WRITE_DOCS=1 node --test test/adapters/cloudwatch/docs.test.ts
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { cloudwatchOptionsSchema } from '../../../adapters/cloudwatch/config.ts';
 import { sanitizeGroupName } from '../../../adapters/cloudwatch/names.ts';
+import { assertOptionsSection } from '../../helpers/options-section.ts';
 
 const DOC = new URL('../../../docs/destinations/cloudwatch.md', import.meta.url);
 const EXAMPLE = new URL('../../../config/cloudwatch.yaml', import.meta.url);
-const START = '<!-- options:start (generated from adapters/cloudwatch/config.ts) -->';
-const END = '<!-- options:end -->';
 const DURATIONS = new Set(['flush_interval', 'request_timeout']);
 
 function optionsTable(): string {
@@ -27,14 +26,7 @@ function optionsTable(): string {
 
 describe('cloudwatch docs', () => {
   test('the options table matches the schema', () => {
-    const doc = readFileSync(DOC, 'utf8');
-    const start = doc.indexOf(START);
-    const end = doc.indexOf(END);
-    assert.ok(start >= 0 && end > start, 'the page has the options markers');
-    const fresh = `${START}\n${optionsTable()}\n${END}`;
-    if (process.env.JF_WRITE_DOCS === '1') writeFileSync(DOC, doc.slice(0, start) + fresh + doc.slice(end + END.length));
-    const now = readFileSync(DOC, 'utf8');
-    assert.equal(now.slice(now.indexOf(START), now.indexOf(END) + END.length), fresh, 'regenerate: JF_WRITE_DOCS=1 node --test test/adapters/cloudwatch/docs.test.ts');
+    assertOptionsSection(DOC, 'adapters/cloudwatch/config.ts', optionsTable(), 'test/adapters/cloudwatch/docs.test.ts');
   });
 
   test('the naming examples in the page are what the sanitizer does', () => {

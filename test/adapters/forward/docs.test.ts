@@ -3,14 +3,13 @@
 // Regenerate the table with: JF_WRITE_DOCS=1 node --test test/adapters/forward/docs.test.ts
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { forwardOptionsSchema } from '../../../adapters/forward/config.ts';
+import { assertOptionsSection } from '../../helpers/options-section.ts';
 
 const DOC = new URL('../../../docs/destinations/forward.md', import.meta.url);
 const EXAMPLE = new URL('../../../config/forward.yaml', import.meta.url);
-const START = '<!-- options:start (generated from adapters/forward/config.ts) -->';
-const END = '<!-- options:end -->';
 const DURATIONS = new Set(['flush_interval', 'ack_timeout', 'connect_timeout', 'recover_interval', 'keepalive_timeout']);
 
 type Shaped = { shape: Record<string, { description?: string }> };
@@ -55,14 +54,7 @@ function optionsTable(): string {
 
 describe('forward docs', () => {
   test('the options table matches the schema', () => {
-    const doc = readFileSync(DOC, 'utf8');
-    const start = doc.indexOf(START);
-    const end = doc.indexOf(END);
-    assert.ok(start >= 0 && end > start, 'the page has the options markers');
-    const fresh = `${START}\n${optionsTable()}\n${END}`;
-    if (process.env.JF_WRITE_DOCS === '1') writeFileSync(DOC, doc.slice(0, start) + fresh + doc.slice(end + END.length));
-    const now = readFileSync(DOC, 'utf8');
-    assert.equal(now.slice(now.indexOf(START), now.indexOf(END) + END.length), fresh, 'regenerate: JF_WRITE_DOCS=1 node --test test/adapters/forward/docs.test.ts');
+    assertOptionsSection(DOC, 'adapters/forward/config.ts', optionsTable(), 'test/adapters/forward/docs.test.ts');
   });
 
   test('the receiver configs: Fluentd, Fluent Bit and Vector listen with the shared key and TLS the page describes', () => {

@@ -38,8 +38,8 @@ describe('Entry encoding', () => {
   test('property: any message and JSON fields decode to exactly recordToJsonLine\'s event, keys in order', () => {
     const sources = [sampleRecord(1).source, { host: 'h', service: 's', stream: 'h' }, { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 9 }];
     fc.assert(
-      // No "__proto__" key: @msgpack/msgpack's decoder (this test's and the stand-in's) refuses it; see the next test.
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.dictionary(fc.string().filter((k) => k !== '__proto__'), fc.jsonValue(), { maxKeys: 6 }), fc.nat(2), fc.nat(7), (message, rawFields, s, l) => {
+      // No "__proto__" key at any depth: @msgpack/msgpack's decoder (this test's and the stand-in's) refuses it; see the next test.
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6 }).filter((f) => !JSON.stringify(f).includes('"__proto__":')), fc.nat(2), fc.nat(7), (message, rawFields, s, l) => {
         // Fields come from JSON.parse: -0 and the like do not survive it.
         const fields = JSON.parse(JSON.stringify(rawFields)) as Record<string, unknown>;
         const record = { ...sampleRecord(l), message, fields, source: sources[s]! };

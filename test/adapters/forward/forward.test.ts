@@ -7,9 +7,10 @@ import { forwardOptionsSchema } from '../../../adapters/forward/config.ts';
 import { ForwardError } from '../../../adapters/forward/errors.ts';
 import type { LogRecord } from '../../../src/model/log-record.ts';
 import type { Destination } from '../../../src/pipeline/destination.ts';
-import { DestinationRunner } from '../../../src/pipeline/destination-runner.ts';
+import type { DestinationRunner } from '../../../src/pipeline/destination-runner.ts';
 import { startForwardStandin, type ForwardReceived, type ForwardStandin, type ForwardStandinOptions } from '../../standins/forward/index.ts';
 import { capturedLogger, sampleRecord, SAMPLE_TIME } from '../../standins/sample-records.ts';
+import { runDestination } from '../../helpers/run-destination.ts';
 
 const SHARED_KEY = 'fwd-shared-key-secret-4711';
 const PASSWORD = 'fwd-password-secret-0815';
@@ -45,19 +46,9 @@ function make(servers: ForwardStandin[], extra: Record<string, unknown> = {}) {
 }
 
 function run(destination: Destination<Buffer>, records: LogRecord[]) {
-  const done: number[] = [];
-  let fatal: string | undefined;
-  const captured = capturedLogger();
-  const runner = new DestinationRunner(destination, {
-    logger: captured.logger,
-    onDone: (seq) => done.push(seq),
-    onFatal: (reason) => (fatal = reason),
-    backoff: { initialMs: 20, maxMs: 200 },
-    requestTimeoutMs: 10_000,
-  });
-  runners.push(runner);
-  for (const r of records) runner.push(r);
-  return { runner, done, logs: captured.lines, fatal: () => fatal };
+  const r = runDestination(destination, records);
+  runners.push(r.runner);
+  return r;
 }
 
 const records = (n: number, from = 0) => Array.from({ length: n }, (_, i) => sampleRecord(from + i));
@@ -228,7 +219,7 @@ describe('forward: handshake', () => {
     assert.equal(s.received.length, 4000);
     assert.equal(s.counters.handshakes, s.counters.connections);
     assert.equal(s.counters.authFailures, 0);
-    assertNoSecret([...logs, ...r.logs]);
+    assertNoSecret([...logs, ...r.runnerLogs]);
   });
 
   test('a wrong shared key: start() fails with a fatal error naming the server and the fix; sends stop the destination', async () => {
@@ -246,7 +237,7 @@ describe('forward: handshake', () => {
     assert.equal(r.done.length, 0);
     assert.match(r.fatal() ?? '', /every forward server refused this client.*shared_key mismatch/);
     assert.equal(s.received.length, 0);
-    assertNoSecret([...logs, ...r.logs]);
+    assertNoSecret([...logs, ...r.runnerLogs]);
   });
 
   test('a wrong password is refused the same way, with the server\'s reason', async () => {
