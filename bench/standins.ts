@@ -3,6 +3,7 @@
 import { startCloudWatchStandin, type CloudWatchStandin } from '../test/standins/cloudwatch/index.ts';
 import { startLogdnaStandin, type LogdnaStandin } from '../test/standins/logdna/index.ts';
 import { startLogglyStandin, type LogglyStandin } from '../test/standins/loggly/index.ts';
+import { SyslogNg } from '../test/helpers/syslog-ng.ts';
 
 /** The write time the steady-state writer puts in each message (`wts=<ms>`, `"wts":<ms>`). */
 const WRITE_TIME = /wts\D{1,4}(\d{13})/;
@@ -13,6 +14,8 @@ export interface BenchStandins {
   cloudwatch: CloudWatchStandin;
   loggly: LogglyStandin | undefined;
   logdna: LogdnaStandin | undefined;
+  /** A real syslog-ng counting what it receives (--syslog): not a stand-in, the server itself. */
+  syslog: SyslogNg | undefined;
   /** Latencies (ms) from write to CloudWatch acceptance of events that carry a write time. */
   latencies: number[];
   /** Records accepted by each HTTP stand-in: the smallest of them (all must reach N). */
@@ -20,10 +23,11 @@ export interface BenchStandins {
   close(): Promise<void>;
 }
 
-export async function startBenchStandins(options: { all: boolean; latency?: boolean }): Promise<BenchStandins> {
+export async function startBenchStandins(options: { all: boolean; latency?: boolean; syslog?: boolean }): Promise<BenchStandins> {
   const cloudwatch = await startCloudWatchStandin();
   const loggly = options.all ? await startLogglyStandin() : undefined;
   const logdna = options.all ? await startLogdnaStandin() : undefined;
+  const syslog = options.syslog ? await SyslogNg.start({ output: 'count' }) : undefined;
   const latencies: number[] = [];
   const trim = () => {
     for (const group of cloudwatch.groups.values()) {
@@ -45,18 +49,20 @@ export async function startBenchStandins(options: { all: boolean; latency?: bool
     cloudwatch,
     loggly,
     logdna,
+    syslog,
     latencies,
     acceptedByAll() {
       trim();
       let n = cloudwatch.counters.acceptedEvents;
       if (loggly) n = Math.min(n, loggly.counters.events);
       if (logdna) n = Math.min(n, logdna.counters.lines);
+      if (syslog) n = Math.min(n, syslog.count());
       return n;
     },
     async close() {
       clearInterval(timer);
       trim();
-      await Promise.all([cloudwatch.close(), loggly?.close(), logdna?.close()]);
+      await Promise.all([cloudwatch.close(), loggly?.close(), logdna?.close(), syslog?.stop()]);
     },
   };
 }

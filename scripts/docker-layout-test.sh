@@ -5,9 +5,10 @@
 # (offline, from the npm cache that `npm ci` filled), the build stage's tsc, then every COPY, WORKDIR and ENV line. Then it runs
 # the image's ENTRYPOINT + CMD (paths under /app and /etc/journal-fanout mapped into the temporary root) as
 # an unprivileged user when run as root (the image's USER is not root), against a journal directory written
-# by systemd-journal-remote, and checks: records come out, the HEALTHCHECK command passes, /metrics counts the
+# by systemd-journal-remote, and checks: records come out, read by the native reader (journal.reader: auto picks
+# it when koffi's prebuilt binary and libsystemd load), the HEALTHCHECK command passes, /metrics counts the
 # entries, SIGTERM exits 0 with a mode-0600 checkpoint, and the layout holds no dev dependency or test file.
-# What it cannot check: the apt-get step (journalctl comes from this machine) and the base image itself.
+# What it cannot check: the apt-get step (libsystemd0 and journalctl come from this machine) and the base image.
 #
 # Usage: scripts/docker-layout-test.sh            (exit 0 and "docker layout: ok" when every check passes)
 set -euo pipefail
@@ -96,6 +97,7 @@ for dev in typescript eslint typescript-eslint fast-check @types/node node; do [
 [ ! -e "$APP/test" ] || fail "test/ is in the image"
 [ -f "$APP/dist/src/cli/main.js" ] || fail "the compiled copy (dist/) is not in the image"
 [ ! -e "$APP/src" ] || fail "src/ is in the image: it ships the compiled copy alone"
+[ -n "$(find "$APP/node_modules/@koromix" -name koffi.node 2>/dev/null | head -1)" ] || fail "koffi's prebuilt binary (@koromix/koffi-<platform>) is not in the image: the native reader cannot load"
 
 # --- a journal to read, a config, a state directory ---
 PORT="$("$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
@@ -148,6 +150,7 @@ done
 metrics="$("$NODE" -e 'fetch(process.argv[1]).then((r) => r.text()).then((t) => process.stdout.write(t))' "http://127.0.0.1:$PORT/metrics")"
 grep -qx "journal_fanout_journal_entries_read_total $ENTRIES" <<<"$metrics" || fail "/metrics does not count $ENTRIES entries read"
 grep -q '^journal_fanout_build_info{version="[0-9.]*",revision="layout-test",' <<<"$metrics" || fail "build info lacks the revision from ENV"
+grep -q '"reader":"native".*"msg":"reading the journal"' "$ROOT/stderr" || { cat "$ROOT/stderr" >&2; fail "journal.reader auto did not pick the native reader"; }
 kill -TERM "$DAEMON_PID"
 code=0; wait "$DAEMON_PID" || code=$?
 DAEMON_PID=""
@@ -155,4 +158,4 @@ DAEMON_PID=""
 checkpoint="$ROOT/var/lib/journal-fanout/stdout.checkpoint.json"
 [ -f "$checkpoint" ] || fail "no checkpoint file $checkpoint"
 [ "$(stat -c %a "$checkpoint")" = 600 ] || fail "checkpoint mode is $(stat -c %a "$checkpoint"), expected 600"
-echo "docker layout: ok ($ENTRIES records, healthcheck passed, metrics counted, SIGTERM exit 0, checkpoint 0600)"
+echo "docker layout: ok ($ENTRIES records by the native reader, healthcheck passed, metrics counted, SIGTERM exit 0, checkpoint 0600)"

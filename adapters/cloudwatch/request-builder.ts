@@ -1,6 +1,6 @@
 // Records -> PutLogEvents events (sized as the service counts them), and batches -> valid requests.
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { recordToJsonLine } from '../../src/normalize/encode.ts';
+import { jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
 
 /** Limits of one PutLogEvents request (API reference, PutLogEvents). */
@@ -65,48 +65,11 @@ export function encodeRecord(record: LogRecord, format: MessageFormat, oversize:
   let message = format === 'json' ? recordToJsonLine(record) : record.message;
   if (message.length === 0) message = EMPTY_MESSAGE;
   const timestamp = Math.trunc(record.time);
-  const length = Buffer.byteLength(message);
+  // The json line's length is counted once for every destination that sends it.
+  const length = format === 'json' ? jsonLineBytes(record) : Buffer.byteLength(message);
   if (length <= MAX_EVENT_MESSAGE_BYTES) return [event(timestamp, message, length)];
   const bytes = Buffer.from(message, 'utf8');
   return oversize === 'split' ? split(timestamp, bytes) : truncate(timestamp, bytes);
-}
-
-export function eventSize(e: LogEvent): number {
-  return Buffer.byteLength(e.message) + EVENT_OVERHEAD_BYTES;
-}
-
-/**
- * The batch as PutLogEvents requests the service accepts: stable-sorted by time, then cut wherever the next
- * event would break the count, byte or span limit. With a batcher that keeps the limits it is one request;
- * the cuts are a guard so that a request the service would refuse is never sent.
- */
-export function planRequests(events: readonly LogEvent[]): LogEvent[][] {
-  // Journal order is nearly always time order: copy and sort only when a batch is not (or holds an empty
-  // message). Array.prototype.sort is stable (ES2019): events of one millisecond keep their order.
-  let inOrder = true;
-  for (let i = 0; i < events.length && inOrder; i++) {
-    if (events[i]!.message.length === 0 || (i > 0 && events[i]!.timestamp < events[i - 1]!.timestamp)) inOrder = false;
-  }
-  const sorted = inOrder
-    ? events
-    : events.map((e) => (e.message.length > 0 ? e : { timestamp: e.timestamp, message: EMPTY_MESSAGE })).sort((a, b) => a.timestamp - b.timestamp);
-  const requests: LogEvent[][] = [];
-  let current: LogEvent[] = [];
-  let bytes = 0;
-  let first = 0;
-  for (const e of sorted) {
-    const size = eventSize(e);
-    if (current.length > 0 && (current.length >= MAX_BATCH_EVENTS || bytes + size > MAX_BATCH_BYTES || e.timestamp - first > MAX_BATCH_SPAN_MS)) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
-    }
-    if (current.length === 0) first = e.timestamp;
-    current.push(e);
-    bytes += size;
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
 }
 
 /**

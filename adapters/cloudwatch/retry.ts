@@ -32,7 +32,7 @@ const FATAL_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Network failures below HTTP: the endpoint may answer later. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',

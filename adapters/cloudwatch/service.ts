@@ -1,15 +1,16 @@
 // Sends one batch to CloudWatch Logs through the AWS SDK, creating its group and stream when they are missing.
 import {
-  CloudWatchLogsClient,
+  type CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DescribeLogGroupsCommand,
-  PutLogEventsCommand,
   PutRetentionPolicyCommand,
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { DestinationError } from '../../src/model/errors.ts';
 import type { Logger } from '../../src/selflog/logger.ts';
+import { createLogsClient } from './client.ts';
+import { PutLogEventsSender } from './put-log-events.ts';
 import { putLogEventsBody, type LogEvent } from './request-builder.ts';
 import { classify } from './retry.ts';
 
@@ -18,14 +19,13 @@ export interface CloudWatchServiceOptions {
   region: string | undefined;
   endpoint: string | undefined;
   requestTimeoutMs: number;
+  /** PutLogEvents requests in flight at once: sockets kept open to the endpoint. */
+  concurrency: number;
   create: boolean;
   retentionDays: number | undefined;
   tags: Record<string, string> | undefined;
   logger: Logger;
 }
-
-/** Bounded wait for a TCP connection; the request as a whole is bounded by request_timeout. */
-const CONNECT_TIMEOUT_MS = 5000;
 
 function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
@@ -33,28 +33,9 @@ function errorName(error: unknown): string | undefined {
     : undefined;
 }
 
-/**
- * A PutLogEventsCommand whose body is written by putLogEventsBody rather than by the SDK's serializer: the
- * serializer is given no events (its output is replaced before the content length is set and the request
- * signed), and everything else (endpoint, credentials, SigV4, HTTP, response and error parsing) is the SDK's.
- */
-function putLogEventsCommand(group: string, stream: string, events: readonly LogEvent[]): PutLogEventsCommand {
-  const command = new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [] });
-  // As bytes once: the signer hashes the body and the socket writes it, each converting a string again.
-  const body = Buffer.from(putLogEventsBody(group, stream, events));
-  command.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { body?: unknown }).body = body;
-      return next(args);
-    },
-    // Build step, high priority: after the serializer, before contentLengthMiddleware and signing.
-    { step: 'build', priority: 'high', name: 'journalFanoutPutLogEventsBody' },
-  );
-  return command;
-}
-
 export class CloudWatchLogsService {
   readonly client: CloudWatchLogsClient;
+  readonly #putLogEvents: PutLogEventsSender;
   readonly #options: CloudWatchServiceOptions;
   /** Group creations in flight, so that streams of one new group create it once. */
   readonly #creatingGroups = new Map<string, Promise<void>>();
@@ -66,13 +47,9 @@ export class CloudWatchLogsService {
 
   constructor(options: CloudWatchServiceOptions) {
     this.#options = options;
-    this.client = new CloudWatchLogsClient({
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      // The pipeline owns retries and backoff; the SDK's own would hide failures and double the waits.
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: CONNECT_TIMEOUT_MS },
-    });
+    // The pipeline owns retries and backoff.
+    this.client = createLogsClient({ region: options.region, endpoint: options.endpoint, requestTimeoutMs: options.requestTimeoutMs });
+    this.#putLogEvents = new PutLogEventsSender(this.client, { maxSockets: options.concurrency });
   }
 
   /** Credentials resolve, the region is known, and the endpoint answers. Throws a DestinationError saying which. */
@@ -110,11 +87,11 @@ export class CloudWatchLogsService {
   }
 
   /**
-   * One PutLogEvents. With `create`, a stream seen for the first time is created first (group, then stream:
+   * One PutLogEvents of these events (or of this body, written for this group and stream). With `create`, a stream seen for the first time is created first (group, then stream:
    * on a fresh account no request is refused), and a stream deleted meanwhile is recreated and the put tried
    * once more.
    */
-  async put(group: string, stream: string, events: LogEvent[], signal: AbortSignal): Promise<RejectedLogEventsInfo | undefined> {
+  async put(group: string, stream: string, events: Buffer | readonly LogEvent[], signal: AbortSignal): Promise<RejectedLogEventsInfo | undefined> {
     const key = `${group}:${stream}`;
     const create = this.#options.create;
     if (create && !this.#readyStreams.has(key)) {
@@ -122,9 +99,10 @@ export class CloudWatchLogsService {
       this.#readyStreams.add(key);
     }
     if (this.#pendingRetention.has(group)) await this.#setRetention(group, signal);
-    const command = putLogEventsCommand(group, stream, events);
+    // As bytes once: the signer hashes the body and the socket writes it, each converting a string again.
+    const body = Buffer.isBuffer(events) ? events : Buffer.from(putLogEventsBody(group, stream, events));
     try {
-      return (await this.client.send(command, { abortSignal: signal })).rejectedLogEventsInfo;
+      return await this.#putLogEvents.put(body, signal);
     } catch (error) {
       if (errorName(error) !== 'ResourceNotFoundException') throw error;
       if (!create) {
@@ -139,7 +117,7 @@ export class CloudWatchLogsService {
     this.#readyGroups.delete(group);
     await this.#createStream(group, stream, signal);
     this.#readyStreams.add(key);
-    return (await this.client.send(command, { abortSignal: signal })).rejectedLogEventsInfo;
+    return this.#putLogEvents.put(body, signal);
   }
 
   async #createStream(group: string, stream: string, signal: AbortSignal): Promise<void> {
@@ -196,6 +174,7 @@ export class CloudWatchLogsService {
   }
 
   close(): void {
+    this.#putLogEvents.close();
     this.client.destroy();
   }
 }

@@ -2,10 +2,11 @@
 import type { RejectedLogEventsInfo } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { compileTemplate, type CompiledTemplate } from '../../src/normalize/template.ts';
-import type { BatchLimits, Destination, DestinationContext, Encoded, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
+import type { BatchLimits, BatchStore, Destination, DestinationContext, Encoded, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
 import type { CloudWatchOptions } from './config.ts';
 import { cachedSanitizer, sanitizeGroupName, sanitizeStreamName } from './names.ts';
-import { encodeRecord, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, planRequests, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
+import { EventBatch } from './event-batch.ts';
+import { encodeRecord, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
 import { classify } from './retry.ts';
 import { CloudWatchLogsService } from './service.ts';
 
@@ -32,10 +33,17 @@ export function rejectedCounts(info: RejectedLogEventsInfo | undefined, eventCou
   return out;
 }
 
-export class CloudWatchDestination implements Destination<LogEvent> {
+/** Batches kept as PutLogEvents body bytes (see EventBatch). */
+const EVENT_BATCHES: BatchStore<LogEvent, EventBatch> = {
+  create: () => new EventBatch(),
+  add: (batch, event) => batch.add(event.data, event.size),
+};
+
+export class CloudWatchDestination implements Destination<LogEvent, EventBatch | readonly LogEvent[]> {
   readonly type = 'cloudwatch';
   readonly id: string;
   readonly limits: BatchLimits;
+  readonly batches = EVENT_BATCHES;
   readonly service: CloudWatchLogsService;
   readonly #group: CompiledTemplate;
   readonly #stream: CompiledTemplate;
@@ -64,6 +72,7 @@ export class CloudWatchDestination implements Destination<LogEvent> {
       region: options.region,
       endpoint: options.endpoint,
       requestTimeoutMs: options.request_timeout,
+      concurrency: options.concurrency,
       create: options.create,
       retentionDays: options.retention_days,
       tags: options.tags,
@@ -84,14 +93,15 @@ export class CloudWatchDestination implements Destination<LogEvent> {
   }
 
   /** One PutLogEvents when the batch keeps the limits (it should); more, in order, when it does not. */
-  async send(key: string, events: LogEvent[], signal: AbortSignal): Promise<SendResult> {
+  async send(key: string, events: EventBatch | readonly LogEvent[], signal: AbortSignal): Promise<SendResult> {
     const at = key.indexOf(KEY_SEPARATOR);
     const group = key.slice(0, at);
     const stream = key.slice(at + 1);
+    const batch = events instanceof EventBatch ? events : EventBatch.of(events);
     const rejected: SendResult['rejected'] = [];
-    for (const request of planRequests(events)) {
-      const info = await this.service.put(group, stream, request, signal);
-      rejected.push(...rejectedCounts(info, request.length));
+    for (const request of batch.bodies(group, stream)) {
+      const info = await this.service.put(group, stream, request.body, signal);
+      rejected.push(...rejectedCounts(info, request.events));
     }
     return { rejected };
   }

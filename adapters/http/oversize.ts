@@ -47,15 +47,15 @@ export function jsonPrefixEnd(text: string, start: number, budget: number): numb
  * The record's event(s), each at most `maxBytes` serialized UTF-8 bytes. Fits as is in the common case (one
  * JSON.stringify); otherwise the message is split into parts marked "[journal-fanout part i/n]" or cut and
  * marked "[journal-fanout truncated N bytes]". Fields too large to ride along are moved into the message text,
- * so that nothing is dropped silently.
+ * so that nothing is dropped silently; `fieldsJson` null means the event carries no fields (a text message).
  */
-export function fitEvent(message: string, fieldsJson: () => string, build: EventBuilder, maxBytes: number, mode: OversizeMode): string[] {
+export function fitEvent(message: string, fieldsJson: (() => string) | null, build: EventBuilder, maxBytes: number, mode: OversizeMode): string[] {
   const whole = build(message, true);
   if (whole.length <= maxBytes / 3 || Buffer.byteLength(whole) <= maxBytes) return [whole];
 
   let text = message;
   let withFields = true;
-  if (Buffer.byteLength(build('', true)) > maxBytes / 2) {
+  if (fieldsJson !== null && Buffer.byteLength(build('', true)) > maxBytes / 2) {
     withFields = false;
     text = `${message}\n[journal-fanout fields] ${fieldsJson()}`;
   }

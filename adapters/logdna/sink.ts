@@ -15,7 +15,7 @@ const sanitizeLogdnaTag = (tag: string): string => tag.replace(/[,\s]+/g, '_');
 /** The batch key: host and tags, which are per request (query parameters); app and level are per line. */
 const KEY_SEPARATOR = '\n';
 
-export class LogdnaDestination implements Destination<string> {
+export class LogdnaDestination implements Destination<string, string[]> {
   readonly type = 'logdna';
   readonly id: string;
   readonly limits: BatchLimits;

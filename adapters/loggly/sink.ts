@@ -8,7 +8,7 @@ import { classifyLogglyFailure } from './retry.ts';
 import { LogglyService } from './service.ts';
 import { compileLogglyTags } from './tags.ts';
 
-export class LogglyDestination implements Destination<string> {
+export class LogglyDestination implements Destination<string, string[]> {
   readonly type = 'loggly';
   readonly id: string;
   readonly limits: BatchLimits;

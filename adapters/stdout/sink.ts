@@ -1,20 +1,20 @@
 // The stdout destination: each batch is written as lines, and acknowledged once the stream took it.
 import type { Writable } from 'node:stream';
-import { recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { jsonLineBytes, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import type { StdoutOptions } from './config.ts';
 
-export class StdoutDestination implements Destination<string> {
+export class StdoutDestination implements Destination<string, string[]> {
   readonly type = 'stdout';
   readonly id: string;
   readonly limits = { maxEvents: 2000, maxBytes: 1 << 20, flushIntervalMs: 100, concurrency: 1 };
-  readonly #format: (record: LogRecord) => string;
+  readonly #json: boolean;
   readonly #out: Writable;
 
   constructor(options: StdoutOptions, context: DestinationContext, out: Writable = process.stdout) {
     this.id = context.id;
-    this.#format = options.format === 'text' ? recordToText : recordToJsonLine;
+    this.#json = options.format !== 'text';
     this.#out = out;
   }
 
@@ -25,7 +25,8 @@ export class StdoutDestination implements Destination<string> {
   }
 
   encode(record: LogRecord): Array<Encoded<string>> {
-    const line = this.#format(record) + '\n';
+    if (this.#json) return [{ data: recordToJsonLine(record) + '\n', size: jsonLineBytes(record) + 1, time: record.time }];
+    const line = recordToText(record) + '\n';
     return [{ data: line, size: Buffer.byteLength(line), time: record.time }];
   }
 

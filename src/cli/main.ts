@@ -2,10 +2,12 @@
 import { ConfigError } from '../model/errors.ts';
 import { checkCommand } from './check.ts';
 import { UsageError, type Command } from './command.ts';
+import { logsCommand } from './logs.ts';
+import { proxyCommand } from './proxy.ts';
 import { runCommand } from './run.ts';
 
 /** Every command, in the order the help lists them. A new command is a file of src/cli/ and one line here. */
-export const COMMANDS: readonly Command[] = [runCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [runCommand, checkCommand, proxyCommand, logsCommand];
 
 const COMMON_OPTIONS = `  -c, --config FILE   YAML config (see docs/configuration.md)
   -h, --help          this text

@@ -56,8 +56,8 @@ function assignDestinationIds(config: Config, file: string | undefined): void {
   }
 }
 
-/** Parses YAML text; syntax errors name the line and column. */
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+/** Parses YAML text into a plain tree (not validated); syntax errors name the line and column. */
+export function parseConfigYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -68,10 +68,16 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       file,
     );
   }
-  return validateConfig(doc.toJS(), file, env);
+  return doc.toJS();
 }
 
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+/** Parses YAML text; syntax errors name the line and column. */
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  return validateConfig(parseConfigYaml(text, file), file, env);
+}
+
+/** A config file's YAML tree, not validated (`journal-fanout logs` validates only the part it uses). */
+export async function loadConfigTree(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -79,7 +85,11 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError([`cannot read the config file (${code ?? String(error)})${code === 'ENOENT' ? '; check the path given to --config' : ''}`], file);
   }
-  return parseConfigText(text, file, env);
+  return parseConfigYaml(text, file);
+}
+
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  return validateConfig(await loadConfigTree(file), file, env);
 }
 
 /** The resolved config with every secret option replaced by "***", for `journal-fanout check`. */

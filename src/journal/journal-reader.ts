@@ -6,48 +6,15 @@ import { JournalError } from '../model/errors.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { ExportParser } from './export-parser.ts';
-import { cursorRealtimeUs, drainArgs, followArgs, probeCursorArgs, sameEntry, type JournalSource, type ReadFrom } from './journalctl-args.ts';
+import { awaitJournalFiles } from './journal-presence.ts';
+import { cursorRealtimeUs, drainArgs, followArgs, probeCursorArgs, sameEntry, type ReadFrom } from './journalctl-args.ts';
+import { HIGH_WATER_ENTRIES, reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
 
-export interface ReaderOptions extends JournalSource {
-  /** Where to start: after a checkpoint cursor, or at the head or tail when there is none. */
-  from: ReadFrom;
-  /** Keep waiting for new entries at the end (daemon), or stop at the end (catch-up, tests). */
-  follow: boolean;
-  /** Seq of the first entry handed on (seqs continue across journalctl restarts). */
-  firstSeq?: number;
-  /** journalctl's pipe is paused while this many entries wait for the consumer. */
-  highWaterEntries?: number;
-  /** Check at start that the starting cursor is still in the journal (off when it was just read). */
-  checkCursor?: boolean;
-  /** Restart delays after journalctl exits or dies. */
-  restartInitialMs?: number;
-  restartMaxMs?: number;
-}
-
-/** Counters the reader reports; the metrics module implements them. */
-export interface ReaderCounters {
-  entriesRead(n: number): void;
-  journalctlRestarts(): void;
-}
+export type { LostRange, ReaderCounters, ReaderOptions } from './reader.ts';
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
-/**
- * Entries read ahead before journalctl's pipe is paused. 2,048 measured about 12 MB less RSS at the peak of a
- * 200,000-entry backlog to CloudWatch, but a catch-up reader hands on batches of this size, and with a small
- * buffer against a slow destination smaller batches made catching up far slower (soak test: 50,000 entries,
- * 2 s per answer, buffer_records 1,000: 81 s at 8,192, not done in 240 s at 2,048).
- */
-const HIGH_WATER_ENTRIES = 8192;
-
-/** A cursor lost from the journal: what the reader reports before resuming at the oldest entry. */
-export interface LostRange {
-  cursor: string;
-  fromUs: number | undefined;
-  toUs: number | undefined;
-}
-
-export class JournalReader {
+export class JournalReader implements JournalEntryReader {
   readonly #opts: Required<Omit<ReaderOptions, 'from'>> & { from: ReadFrom };
   readonly #logger: Logger;
   readonly #counters: ReaderCounters | undefined;
@@ -55,6 +22,7 @@ export class JournalReader {
   #nextSeq: number;
   #child: Child | undefined;
   #stopped = false;
+  readonly #abort = new AbortController();
   #lastCursor: string | undefined;
   /** Set when the starting cursor was not in the journal any more. */
   lost: LostRange | undefined;
@@ -76,6 +44,7 @@ export class JournalReader {
   /** Stops reading: the batches() loop ends after the batch in hand. */
   stop(): void {
     this.#stopped = true;
+    this.#abort.abort();
     this.#child?.kill('SIGTERM');
   }
 
@@ -84,6 +53,8 @@ export class JournalReader {
    * without --follow first (see journalctl-args.ts), then follows when asked to.
    */
   async *batches(): AsyncGenerator<JournalEntry[]> {
+    const source = { namespace: this.#opts.namespace, directory: this.#opts.directory, matches: this.#opts.matches };
+    if (!(await awaitJournalFiles(source, this.#opts.follow, this.#logger, this.#abort.signal))) return;
     if (this.#opts.checkCursor && (this.#from.kind === 'after' || this.#from.kind === 'at')) await this.#checkCursor(this.#from.cursor);
     // From the tail without following, there is nothing to read.
     if (this.#from.kind === 'tail' && !this.#opts.follow) return;
@@ -199,11 +170,7 @@ export class JournalReader {
     if (first && sameEntry(first.cursor, cursor)) return;
     const oldest = await this.#firstEntryAt(undefined);
     this.lost = { cursor, fromUs: cursorRealtimeUs(cursor), toUs: oldest?.realtimeUs };
-    const iso = (us: number | undefined) => (us === undefined ? 'unknown' : new Date(us / 1000).toISOString());
-    this.#logger.error(
-      { cursor, lostFrom: iso(this.lost.fromUs), lostUntil: iso(this.lost.toUs) },
-      `checkpoint cursor is no longer in the journal (vacuumed or rotated away): entries between ${iso(this.lost.fromUs)} and ${iso(this.lost.toUs)} may be lost; resuming at the oldest entry. Raise journald's SystemMaxUse/MaxRetentionSec if this repeats`,
-    );
+    reportLostCursor(this.#logger, this.lost);
     this.#from = { kind: 'head' };
     this.#lastCursor = undefined;
   }

@@ -10,7 +10,7 @@ import { assessHealth, DEFAULT_HEALTH_WINDOW_MS, type HealthReport, type ReaderH
 import { LabelLimiter, reasonLabel } from './label-limit.ts';
 
 export interface DaemonMetricsOptions {
-  /** The pipeline's per-destination buffer bounds (config.pipeline), for the buffer fill ratio. */
+  /** The memory budget the destinations share (config.pipeline), for the buffer fill ratio. */
   bufferRecords: number;
   bufferBytes: number;
   healthWindowMs?: number;
@@ -70,8 +70,8 @@ export class DaemonMetrics {
 
     const build = options.build ?? buildInfo();
     gauge('build_info', 'Always 1; the labels say which build runs', ['version', 'revision', 'node']).set(build, 1);
-    this.#entriesRead = counter('journal_entries_read_total', 'Journal entries handed on by journalctl');
-    this.#restarts = counter('journalctl_restarts_total', 'Times journalctl exited or died and was restarted');
+    this.#entriesRead = counter('journal_entries_read_total', 'Journal entries handed on by the journal reader (native or journalctl)');
+    this.#restarts = counter('journalctl_restarts_total', 'Times the journal reader failed and was restarted (journalctl exited or died, or libsystemd returned an error to the native reader)');
     this.#passed = counter('ratelimit_passed_records_total', 'Records the per-stream rate limit let through, by service', ['service']);
     this.#dropped = counter('ratelimit_dropped_records_total', 'Records the per-stream rate limit dropped, by service', ['service']);
     this.#sentEvents = counter('destination_sent_events_total', 'Events a destination accepted', ['destination']);
@@ -83,7 +83,7 @@ export class DaemonMetrics {
     this.#latency = histogram('destination_request_duration_seconds', 'Time of one request, by outcome (ok, retry, reject, fatal)', ['destination', 'outcome'], LATENCY_BUCKETS);
     this.#buffered = gauge('destination_buffered_records', 'Records a destination holds in memory (batched, in flight or waiting to retry)', ['destination']);
     this.#bufferedBytes = gauge('destination_buffered_bytes', 'Encoded bytes a destination holds in memory', ['destination']);
-    this.#fill = gauge('destination_buffer_fill_ratio', 'Buffer fill, 0 to 1: the larger of records and bytes over their bounds (pipeline.buffer_records, pipeline.buffer_bytes); at 1 the reader waits', ['destination']);
+    this.#fill = gauge('destination_buffer_fill_ratio', 'The part of the memory budget all destinations share (pipeline.buffer_records, pipeline.buffer_bytes) a destination holds, 0 to 1: the larger of records and bytes; a destination alone may fill it, several each get at least an even share', ['destination']);
     this.#lagSeconds = gauge('destination_checkpoint_lag_seconds', 'Journal time between the newest entry read and the last entry committed for a destination; 0 when nothing is pending; absent before its first commit', ['destination']);
     this.#lagEntries = gauge('destination_checkpoint_lag_entries', 'Entries read but not yet acknowledged by a destination', ['destination']);
     this.#failed = gauge('destination_failed', '1 when a destination stopped for good (bad credentials...); the reason is in the logs and /healthz', ['destination', 'type']);

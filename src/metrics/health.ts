@@ -3,12 +3,12 @@ import type { PipelineStatus } from '../pipeline/pipeline.ts';
 
 /** How long a destination with entries pending may go without acknowledging anything before it is unhealthy. */
 export const DEFAULT_HEALTH_WINDOW_MS = 60_000;
-/** journalctl restarts in a row, with no entry handed on in between, that mean the reader is failing. */
+/** Reader restarts in a row (journalctl or native), with no entry handed on in between, that mean the reader is failing. */
 export const READER_FAILING_RESTARTS = 3;
 
-/** What the reader counters know that the pipeline status does not: journalctl failing over and over. */
+/** What the reader counters know that the pipeline status does not: the reader failing over and over. */
 export interface ReaderHealthFacts {
-  /** journalctl restarts since an entry was last handed on. */
+  /** Reader restarts since an entry was last handed on. */
   restartsSinceEntries: number;
   /** Wall-clock ms of the last restart, or 0. */
   lastRestartAt: number;
@@ -80,7 +80,7 @@ export function assessHealth(
   const sinceEntries = now - status.lastEntryAt;
   const idle = status.lanes.every((lane) => lane.failed !== undefined || lane.pendingEntries === 0);
   if (reader.restartsSinceEntries >= READER_FAILING_RESTARTS && now - reader.lastRestartAt <= 2 * windowMs) {
-    reasons.push(`journalctl failed ${reader.restartsSinceEntries} times in a row without handing on an entry (see the daemon's "journalctl stopped" logs)`);
+    reasons.push(`the journal reader failed ${reader.restartsSinceEntries} times in a row without handing on an entry (see the daemon's "journalctl stopped" or "native journal reader failed" logs)`);
   } else if (sinceEntries > windowMs && !idle) {
     reasons.push(`the reader handed on no entry for ${seconds(sinceEntries)} s while entries are pending (waiting on a full destination buffer)`);
   }

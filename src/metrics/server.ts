@@ -3,7 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../model/errors.ts';
 import type { Logger } from '../selflog/logger.ts';
-import type { DaemonMetrics } from './daemon-metrics.ts';
+
+/** What the endpoint serves: the forwarder's DaemonMetrics, or the proxy's ProxyMetrics. */
+export interface MetricsSource {
+  scrape(): Promise<string>;
+  readonly contentType: string;
+  health(): { healthy: boolean };
+}
 
 /** "HOST:PORT" (the config's form) -> host and port; an empty host listens on every interface. */
 export function parseListen(listen: string): { host: string | undefined; port: number } {
@@ -17,11 +23,11 @@ export function parseListen(listen: string): { host: string | undefined; port: n
 }
 
 export class MetricsServer {
-  readonly #metrics: DaemonMetrics;
+  readonly #metrics: MetricsSource;
   readonly #log: Logger;
   readonly #server: http.Server;
 
-  constructor(metrics: DaemonMetrics, logger: Logger) {
+  constructor(metrics: MetricsSource, logger: Logger) {
     this.#metrics = metrics;
     this.#log = logger;
     this.#server = http.createServer((req, res) => void this.#handle(req, res));
@@ -30,13 +36,13 @@ export class MetricsServer {
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port, for tests). */
-  listen(listen: string): Promise<AddressInfo> {
+  listen(listen: string, option = 'metrics.listen'): Promise<AddressInfo> {
     const { host, port } = parseListen(listen);
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(
           new ConfigError([
-            `metrics.listen: cannot listen on ${listen} (${error.code ?? error.message}); ${error.code === 'EADDRINUSE' ? 'another process (another journal-fanout?) uses the port: stop it, or ' : ''}set metrics.listen to a free HOST:PORT, or to null to turn the endpoint off`,
+            `${option}: cannot listen on ${listen} (${error.code ?? error.message}); ${error.code === 'EADDRINUSE' ? 'another process (another journal-fanout?) uses the port: stop it, or ' : ''}set ${option} to a free HOST:PORT, or to null to turn the endpoint off`,
           ]),
         );
       };

@@ -13,7 +13,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** The journal could not be read as asked (journalctl failed, export data malformed, cursor gone). */
+/** The journal could not be read as asked (journalctl or libsystemd failed, export data malformed, cursor gone). */
 export class JournalError extends Error {
   override name = 'JournalError';
   readonly code: string;

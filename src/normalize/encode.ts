@@ -36,6 +36,26 @@ export function isoTime(ms: number): string {
 }
 
 /**
+ * The record last encoded as a JSON line, with the line and its UTF-8 length: the pipeline hands each record
+ * to every destination in turn, so destinations of one format (CloudWatch's json messages, stdout's json
+ * lines, several CloudWatch destinations) encode it once between them. Records are not changed once built.
+ */
+let lineRecord: LogRecord | undefined;
+let line = '';
+let lineBytes = -1;
+let messageRecord: LogRecord | undefined;
+let messageText = '';
+
+/** JSON.stringify(record.message), made once per record for every JSON format that carries it. */
+export function messageJson(record: LogRecord): string {
+  if (record !== messageRecord) {
+    messageText = JSON.stringify(record.message);
+    messageRecord = record;
+  }
+  return messageText;
+}
+
+/**
  * The record as one ecs-logs event (no cursor or sequence numbers: those are the daemon's business):
  * `{"level":"INFO","time":"...","message":"...","info":{"host","source","id","pid"},"data":{"fields",
  * "service","stream","container","unit","identifier","ecs"}}`. `info.source` is the container name (else the
@@ -43,11 +63,21 @@ export function isoTime(ms: number): string {
  * JSON.stringify only for the parts whose shape is not known.
  */
 export function recordToJsonLine(record: LogRecord): string {
+  if (record === lineRecord) return line;
   const parts = sourceParts(record.source);
-  return (
-    '{"level":"' + (ECS_LOGS_LEVELS[record.level] ?? 'INFO') + '","time":"' + isoTime(record.time) + '","message":' + JSON.stringify(record.message) +
-    ',"info":' + parts.info + ',"data":{"fields":' + JSON.stringify(record.fields) + parts.dataTail + '}'
-  );
+  line =
+    '{"level":"' + (ECS_LOGS_LEVELS[record.level] ?? 'INFO') + '","time":"' + isoTime(record.time) + '","message":' + messageJson(record) +
+    ',"info":' + parts.info + ',"data":{"fields":' + JSON.stringify(record.fields) + parts.dataTail + '}';
+  lineRecord = record;
+  lineBytes = -1;
+  return line;
+}
+
+/** UTF-8 bytes of recordToJsonLine(record), counted once per record. */
+export function jsonLineBytes(record: LogRecord): number {
+  recordToJsonLine(record);
+  if (lineBytes < 0) lineBytes = Buffer.byteLength(line);
+  return lineBytes;
 }
 
 /**
@@ -76,6 +106,24 @@ function sourceParts(s: RecordSource): { info: string; dataTail: string } {
   parts = { info, dataTail };
   sourceJson.set(s, parts);
   return parts;
+}
+
+/**
+ * The ecs-logs event's `info` and the source keys of its `data`, as objects in recordToJsonLine's order, for
+ * destinations with a binary encoding (Fluent forward's msgpack, which encodes them once per source).
+ */
+export function ecsLogsSourceParts(s: RecordSource): { info: Record<string, unknown>; dataTail: Record<string, unknown> } {
+  const info: Record<string, unknown> = { host: s.host };
+  const origin = s.container !== undefined ? s.container.name || s.identifier : (s.unit ?? s.identifier);
+  if (origin !== undefined) info.source = origin;
+  if (s.container !== undefined) info.id = s.container.id;
+  if (s.pid !== undefined) info.pid = s.pid;
+  const dataTail: Record<string, unknown> = { service: s.service, stream: s.stream };
+  if (s.container !== undefined) dataTail.container = s.container;
+  if (s.unit !== undefined) dataTail.unit = s.unit;
+  if (s.identifier !== undefined) dataTail.identifier = s.identifier;
+  if (s.ecs !== undefined) dataTail.ecs = s.ecs;
+  return { info, dataTail };
 }
 
 /** `2026-11-24T16:52:13.123Z info service/stream message`, for people reading a terminal. */

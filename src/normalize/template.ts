@@ -5,9 +5,11 @@ import type { LogRecord, RecordSource } from '../model/log-record.ts';
 /** What a template reads: the record's source, and its parsed fields for `{fields.X}`. */
 export type TemplateInput = Pick<LogRecord, 'source' | 'fields'>;
 /** `source` is the template text; `usesFields` says whether it reads `{fields.X}` (else it depends on the source only). */
-export type CompiledTemplate = ((input: TemplateInput) => string) & { readonly source: string; readonly usesFields: boolean };
+export type CompiledTemplate<I extends TemplateInput = TemplateInput> = ((input: I) => string) & { readonly source: string; readonly usesFields: boolean };
 
-type Getter = (input: TemplateInput) => string | undefined;
+type Getter<I extends TemplateInput = TemplateInput> = (input: I) => string | undefined;
+/** Names a caller adds to TEMPLATE_NAMES for its own input (`journal-fanout logs` adds time, level, message). */
+export type ExtraTemplateNames<I extends TemplateInput> = Readonly<Record<string, Getter<I>>>;
 
 function str(v: unknown): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
@@ -53,17 +55,17 @@ function fieldGetter(path: string): Getter {
   };
 }
 
-function alternative(text: string, where: string, template: string): Getter {
+function alternative<I extends TemplateInput>(text: string, where: string, template: string, extra: ExtraTemplateNames<I>): Getter<I> {
   const t = text.trim();
   if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
     const literal = t.slice(1, -1);
     return () => literal;
   }
   if (t.startsWith('fields.') && t.length > 'fields.'.length) return fieldGetter(t.slice('fields.'.length));
-  const getter = TEMPLATE_NAMES[t];
+  const getter = extra[t] ?? TEMPLATE_NAMES[t];
   if (!getter) {
     throw new ConfigError([
-      `${where}: unknown name "${t}" in template ${JSON.stringify(template)}; use one of ${Object.keys(TEMPLATE_NAMES).join(', ')}, fields.X, or a "quoted default"`,
+      `${where}: unknown name "${t}" in template ${JSON.stringify(template)}; use one of ${[...Object.keys(extra), ...Object.keys(TEMPLATE_NAMES)].join(', ')}, fields.X, or a "quoted default"`,
     ]);
   }
   return getter;
@@ -74,8 +76,8 @@ function alternative(text: string, where: string, template: string): Getter {
  * value. A placeholder with no value and no default renders as "-" so that a name is never empty.
  * `where` names the config key for error messages, e.g. `destinations[0].group`.
  */
-export function compileTemplate(template: string, where: string): CompiledTemplate {
-  const parts: Array<string | Getter[]> = [];
+export function compileTemplate<I extends TemplateInput = TemplateInput>(template: string, where: string, extra: ExtraTemplateNames<I> = {}): CompiledTemplate<I> {
+  const parts: Array<string | Array<Getter<I>>> = [];
   let usesFields = false;
   let i = 0;
   while (i < template.length) {
@@ -97,10 +99,10 @@ export function compileTemplate(template: string, where: string): CompiledTempla
     if (body.trim() === '') throw new ConfigError([`${where}: empty "{}" in template ${JSON.stringify(template)}; name a value such as {service}`]);
     const alternatives = body.split('|');
     if (alternatives.some((alt) => alt.trim().startsWith('fields.'))) usesFields = true;
-    parts.push(alternatives.map((alt) => alternative(alt, where, template)));
+    parts.push(alternatives.map((alt) => alternative(alt, where, template, extra)));
     i = end + 1;
   }
-  const render = (input: TemplateInput): string => {
+  const render = (input: I): string => {
     let out = '';
     for (const part of parts) {
       if (typeof part === 'string') {

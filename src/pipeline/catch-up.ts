@@ -1,8 +1,9 @@
 // A detached destination's own reader: it re-reads the journal from the lane's checkpoint until it is close
 // to where the shared reader is, so that one slow destination never holds the others back.
 import type { Config } from '../config/schema.ts';
-import { JournalReader } from '../journal/journal-reader.ts';
 import type { ReadFrom } from '../journal/journalctl-args.ts';
+import { chooseReader, openReader } from '../journal/open-reader.ts';
+import type { JournalEntryReader } from '../journal/reader.ts';
 import type { Logger } from '../selflog/logger.ts';
 import type { Lane } from './lane.ts';
 import { RecordStage } from './record-stage.ts';
@@ -24,7 +25,7 @@ export class CatchUp {
   readonly #stage: RecordStage;
   #from: ReadFrom;
   #nextSeq: number;
-  #reader: JournalReader | undefined;
+  #reader: JournalEntryReader | undefined;
   /** Only the first drain starts at a checkpoint that may have been vacuumed; later ones at a cursor just read. */
   #checkCursor = true;
   #stopped = false;
@@ -53,7 +54,11 @@ export class CatchUp {
    * Resolves true when the lane is attached again, false when stopped first.
    */
   async run(hooks: HandoverHooks): Promise<boolean> {
-    this.#ticker = setInterval(() => this.#stage.tick(Date.now()), 100);
+    this.#ticker = setInterval(() => {
+      const now = Date.now();
+      this.#stage.tick(now);
+      if (!this.#lane.attached) this.#lane.runner.backlog = this.#stage.readingBacklog(now) && this.#lane.mayHoldBatches(this.#config.pipeline.buffer_records);
+    }, 100);
     this.#ticker.unref();
     try {
       while (!this.#stopped) {
@@ -84,7 +89,8 @@ export class CatchUp {
 
   /** Reads from the current position to the end of the journal as it is now; returns the entries read. */
   async #drain(): Promise<number> {
-    const reader = new JournalReader({ ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
+    const kind = chooseReader(this.#config.journal.reader, this.#log);
+    const reader = openReader(kind, { ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
     this.#checkCursor = false;
     this.#reader = reader;
     let read = 0;

@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import type { LogRecord } from '../model/log-record.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { BufferBudget, type BudgetMember } from './buffer-budget.ts';
 import type { Destination, Encoded, FailureAction } from './destination.ts';
 
 /** Counters the runner reports; the metrics module implements them. */
@@ -20,7 +21,11 @@ export interface RunnerOptions {
   /** Called once when the destination failed for good (bad credentials...): it stops, its buffer is dropped. */
   onFatal?: (reason: string) => void;
   counters?: RunnerCounters;
-  /** Bound of what this destination may hold in memory, in records and in encoded bytes. */
+  /**
+   * The memory budget this destination shares with the others (pipeline.buffer_records / buffer_bytes).
+   * Without one, the runner has a budget of its own of maxBufferedRecords and maxBufferedBytes.
+   */
+  budget?: BufferBudget;
   maxBufferedRecords?: number;
   maxBufferedBytes?: number;
   /** Longest one request may take before it is aborted and retried. */
@@ -35,10 +40,12 @@ export interface RunnerOptions {
  */
 type AckRef = number | { seq: number; joined: number[] };
 
-interface Batch<E> {
+interface Batch {
   key: string;
-  events: E[];
-  /** owners[i] acknowledges the record whose last event is events[i], else null. */
+  /** The events: an array, or as the destination's BatchStore keeps them. */
+  events: unknown;
+  count: number;
+  /** owners[i] acknowledges the record whose last event is event i, else null. */
   owners: Array<AckRef | null>;
   bytes: number;
   records: number;
@@ -50,11 +57,19 @@ interface Batch<E> {
   pendingEmpty?: AckRef[];
 }
 
-interface KeyState<E> {
-  open: Batch<E> | null;
-  sealed: Batch<E>[];
+interface KeyState {
+  open: Batch | null;
+  sealed: Batch[];
   busy: boolean;
 }
+
+type RunnerDestinationStore<E> = { create(): unknown; add(batch: unknown, event: Encoded<E>): void };
+
+/** The default: a batch is an array of the events' data. */
+const ARRAY_STORE: RunnerDestinationStore<unknown> = {
+  create: () => [],
+  add: (batch, event) => (batch as unknown[]).push(event.data),
+};
 
 export const DEFAULT_MAX_BUFFERED_RECORDS = 20_000;
 /**
@@ -63,11 +78,22 @@ export const DEFAULT_MAX_BUFFERED_RECORDS = 20_000;
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long a batch may stay open while a backlog is read. Its records are old already: flush_interval's
+ * latency does not apply to them, and batches left to grow make fewer, larger requests (measured: a
+ * 200,000-entry backlog to CloudWatch over 200 streams, read at about 15,000 entries/s, made 2,458 requests
+ * with batches sealed after 1 s, each stream's batch then holding about 75 records, and 1,397 when they were
+ * held). Not longer: the checkpoint cannot pass an open batch, so this bounds what a crash sends again.
+ */
+export const BACKLOG_MAX_AGE_MS = 10_000;
 
 export class DestinationRunner<E = unknown> {
   readonly destination: Destination<E>;
-  readonly #opts: Required<Omit<RunnerOptions, 'counters' | 'onFatal'>> & Pick<RunnerOptions, 'counters' | 'onFatal'>;
-  readonly #keys = new Map<string, KeyState<E>>();
+  readonly #store: { create(): unknown; add(batch: unknown, event: Encoded<E>): void };
+  readonly #opts: Required<Omit<RunnerOptions, 'counters' | 'onFatal' | 'budget'>> & Pick<RunnerOptions, 'counters' | 'onFatal'>;
+  readonly #budget: BufferBudget;
+  readonly #member: BudgetMember;
+  readonly #keys = new Map<string, KeyState>();
   readonly #queue: PQueue;
   readonly #inflight = new Set<AbortController>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
@@ -81,6 +107,7 @@ export class DestinationRunner<E = unknown> {
 
   constructor(destination: Destination<E>, options: RunnerOptions) {
     this.destination = destination;
+    this.#store = (destination.batches as RunnerDestinationStore<E> | undefined) ?? ARRAY_STORE;
     this.#opts = {
       maxBufferedRecords: DEFAULT_MAX_BUFFERED_RECORDS,
       maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
@@ -88,12 +115,30 @@ export class DestinationRunner<E = unknown> {
       backoff: DEFAULT_BACKOFF,
       ...options,
     };
+    this.#budget = options.budget ?? new BufferBudget(this.#opts.maxBufferedRecords, this.#opts.maxBufferedBytes);
+    this.#member = {
+      heldRecords: 0,
+      heldBytes: 0,
+      roomMade: () => this.#wake(),
+    };
+    Object.defineProperties(this.#member, {
+      heldRecords: { get: () => this.#bufferedRecords },
+      heldBytes: { get: () => this.#bufferedBytes },
+    });
+    this.#budget.join(this.#member);
     this.#queue = new PQueue({ concurrency: destination.limits.concurrency });
     // A batch is sent between flush_interval and flush_interval + tick after its first record.
     const tick = Math.max(10, Math.min(100, Math.floor(destination.limits.flushIntervalMs / 4)));
     this.#ticker = setInterval(() => this.#sealAged(Date.now()), tick);
     this.#ticker.unref();
   }
+
+  /**
+   * Set by the pipeline while its reader reads a backlog (entries well behind the clock, still coming in):
+   * open batches are then sealed by size, by the memory budget or after BACKLOG_MAX_AGE_MS, not after
+   * flush_interval.
+   */
+  backlog = false;
 
   /** Why the destination stopped for good, or undefined while it works. */
   get failure(): string | undefined {
@@ -108,9 +153,22 @@ export class DestinationRunner<E = unknown> {
     return this.#bufferedBytes;
   }
 
-  /** True while the buffer is at or over its bound: the caller should wait for whenNotFull(). */
+  /** True while this destination must not take more (see BufferBudget): the caller should wait for whenNotFull(). */
   get full(): boolean {
-    return this.#bufferedRecords >= this.#opts.maxBufferedRecords || this.#bufferedBytes >= this.#opts.maxBufferedBytes;
+    return this.#budget.isFull(this.#member);
+  }
+
+  /** Takes (positive) or gives back (negative) records and bytes, here and in the shared budget. */
+  #hold(records: number, bytes: number): void {
+    this.#bufferedRecords += records;
+    this.#bufferedBytes += bytes;
+    this.#budget.change(this.#member, records, bytes);
+  }
+
+  /** Gives back everything held and leaves the budget: the runner holds nothing more. */
+  #releaseAll(): void {
+    this.#hold(-this.#bufferedRecords, -this.#bufferedBytes);
+    this.#budget.leave(this.#member);
   }
 
   /**
@@ -134,12 +192,12 @@ export class DestinationRunner<E = unknown> {
    * smaller pieces behind a slow destination; it ages out of flush_interval as before.
    */
   #relieve(): void {
-    const open: Array<KeyState<E> & { open: Batch<E> }> = [];
+    const open: Array<KeyState & { open: Batch }> = [];
     let openBytes = 0;
     for (const state of this.#keys.values()) {
       if (state.open) {
         openBytes += state.open.bytes;
-        if (!state.busy && state.sealed.length === 0) open.push(state as KeyState<E> & { open: Batch<E> });
+        if (!state.busy && state.sealed.length === 0) open.push(state as KeyState & { open: Batch });
       }
     }
     let onTheWay = this.#bufferedBytes - openBytes;
@@ -163,7 +221,7 @@ export class DestinationRunner<E = unknown> {
       state = { open: null, sealed: [], busy: false };
       this.#keys.set(key, state);
     }
-    this.#bufferedRecords++;
+    this.#hold(1, 0);
     const ack: AckRef = record.joinedSeqs ? { seq: record.seq, joined: record.joinedSeqs } : record.seq;
     for (let i = 0; i < encoded.length; i++) {
       this.#append(state, key, encoded[i]!, i === encoded.length - 1 ? ack : null);
@@ -174,29 +232,30 @@ export class DestinationRunner<E = unknown> {
     }
   }
 
-  #append(state: KeyState<E>, key: string, event: Encoded<E> | null, owner: AckRef | null): void {
+  #append(state: KeyState, key: string, event: Encoded<E> | null, owner: AckRef | null): void {
     const limits = this.destination.limits;
     let batch = state.open;
     if (batch && event) {
       const span = Math.max(batch.maxTime, event.time) - Math.min(batch.minTime, event.time);
       if (
-        batch.events.length + 1 > limits.maxEvents ||
+        batch.count + 1 > limits.maxEvents ||
         batch.bytes + event.size > limits.maxBytes ||
-        (limits.maxSpanMs !== undefined && batch.events.length > 0 && span > limits.maxSpanMs)
+        (limits.maxSpanMs !== undefined && batch.count > 0 && span > limits.maxSpanMs)
       ) {
         this.#seal(state);
         batch = null;
       }
     }
     if (!batch) {
-      batch = { key, events: [], owners: [], bytes: 0, records: 0, minTime: Infinity, maxTime: -Infinity, openedAt: Date.now(), attempt: 0 };
+      batch = { key, events: this.#store.create(), count: 0, owners: [], bytes: 0, records: 0, minTime: Infinity, maxTime: -Infinity, openedAt: Date.now(), attempt: 0 };
       state.open = batch;
     }
     if (event) {
-      batch.events.push(event.data);
+      this.#store.add(batch.events, event);
+      batch.count++;
       batch.owners.push(owner);
       batch.bytes += event.size;
-      this.#bufferedBytes += event.size;
+      this.#hold(0, event.size);
       if (event.time < batch.minTime) batch.minTime = event.time;
       if (event.time > batch.maxTime) batch.maxTime = event.time;
     } else if (owner !== null) {
@@ -206,7 +265,7 @@ export class DestinationRunner<E = unknown> {
     if (owner !== null) batch.records++;
   }
 
-  #seal(state: KeyState<E>): void {
+  #seal(state: KeyState): void {
     const batch = state.open;
     if (!batch) return;
     state.open = null;
@@ -215,7 +274,8 @@ export class DestinationRunner<E = unknown> {
   }
 
   #sealAged(now: number): void {
-    const maxAge = this.destination.limits.flushIntervalMs;
+    const flushInterval = this.destination.limits.flushIntervalMs;
+    const maxAge = this.backlog ? Math.max(flushInterval, BACKLOG_MAX_AGE_MS) : flushInterval;
     for (const [key, state] of this.#keys) {
       if (state.open && now - state.open.openedAt >= maxAge) this.#seal(state);
       // Forget quiet keys so that memory follows the active streams, not every stream ever seen.
@@ -223,7 +283,7 @@ export class DestinationRunner<E = unknown> {
     }
   }
 
-  #schedule(state: KeyState<E>): void {
+  #schedule(state: KeyState): void {
     if (state.busy || this.#failed) return;
     const batch = state.sealed.shift();
     if (!batch) return;
@@ -231,7 +291,7 @@ export class DestinationRunner<E = unknown> {
     void this.#queue.add(() => this.#attempt(state, batch));
   }
 
-  async #attempt(state: KeyState<E>, batch: Batch<E>): Promise<void> {
+  async #attempt(state: KeyState, batch: Batch): Promise<void> {
     if (this.#failed) return;
     batch.attempt++;
     const controller = new AbortController();
@@ -241,7 +301,7 @@ export class DestinationRunner<E = unknown> {
     let verdict: FailureAction | undefined;
     let rejected: Array<{ count: number; reason: string }> = [];
     try {
-      if (batch.events.length > 0) {
+      if (batch.count > 0) {
         const result = await this.destination.send(batch.key, batch.events, controller.signal);
         rejected = result.rejected;
       }
@@ -265,7 +325,7 @@ export class DestinationRunner<E = unknown> {
         counters?.rejected(r.reason, r.count);
         this.#opts.logger.warn({ destination: this.destination.id, key: batch.key, events: r.count, reason: r.reason }, 'destination refused events for good; they are counted and acknowledged');
       }
-      counters?.sent(batch.events.length - refused, batch.bytes);
+      counters?.sent(batch.count - refused, batch.bytes);
       this.#complete(state, batch);
       return;
     }
@@ -275,7 +335,7 @@ export class DestinationRunner<E = unknown> {
       counters?.retried(verdict.reason);
       const delay = backoffDelay(batch.attempt, this.#opts.backoff, verdict.retryAfterMs);
       const log = batch.attempt === 1 || batch.attempt % 10 === 0 ? 'warn' : 'debug';
-      this.#opts.logger[log]({ destination: this.destination.id, key: batch.key, events: batch.events.length, attempt: batch.attempt, retryInMs: delay, reason: verdict.reason }, 'send failed; retrying');
+      this.#opts.logger[log]({ destination: this.destination.id, key: batch.key, events: batch.count, attempt: batch.attempt, retryInMs: delay, reason: verdict.reason }, 'send failed; retrying');
       const t = setTimeout(() => {
         this.#retryTimers.delete(t);
         if (!this.#failed && !this.#closed) void this.#queue.add(() => this.#attempt(state, batch));
@@ -284,25 +344,26 @@ export class DestinationRunner<E = unknown> {
       return;
     }
     if (verdict.action === 'reject') {
-      counters?.rejected(verdict.reason, batch.events.length);
-      this.#opts.logger.error({ destination: this.destination.id, key: batch.key, events: batch.events.length, reason: verdict.reason }, 'destination refused a batch for good; its records are counted as rejected and acknowledged');
+      counters?.rejected(verdict.reason, batch.count);
+      this.#opts.logger.error({ destination: this.destination.id, key: batch.key, events: batch.count, reason: verdict.reason }, 'destination refused a batch for good; its records are counted as rejected and acknowledged');
       this.#complete(state, batch);
       return;
     }
     this.#fail(verdict.reason);
   }
 
-  #complete(state: KeyState<E>, batch: Batch<E>): void {
+  #complete(state: KeyState, batch: Batch): void {
     for (const owner of batch.owners) if (owner !== null) this.#done(owner);
     if (batch.pendingEmpty) for (const owner of batch.pendingEmpty) this.#done(owner);
-    this.#bufferedBytes -= batch.bytes;
+    this.#hold(-batch.records, -batch.bytes);
     state.busy = false;
     this.#schedule(state);
+    // Still full with a caller waiting: what sat behind busy keys may be sealed now.
+    if (this.#waiters.length > 0 && this.full) this.#relieve();
     this.#wake();
   }
 
   #done(ack: AckRef): void {
-    this.#bufferedRecords--;
     if (typeof ack === 'number') this.#opts.onDone(ack, undefined);
     else this.#opts.onDone(ack.seq, ack.joined);
   }
@@ -334,8 +395,7 @@ export class DestinationRunner<E = unknown> {
     for (const t of this.#retryTimers) clearTimeout(t);
     this.#retryTimers.clear();
     this.#keys.clear();
-    this.#bufferedRecords = 0;
-    this.#bufferedBytes = 0;
+    this.#releaseAll();
     this.#queue.clear();
     this.#opts.onFatal?.(reason);
     this.#wake();
@@ -361,8 +421,7 @@ export class DestinationRunner<E = unknown> {
   async abandon(): Promise<void> {
     this.#stop();
     this.#keys.clear();
-    this.#bufferedRecords = 0;
-    this.#bufferedBytes = 0;
+    this.#releaseAll();
   }
 
   #stop(): boolean {

@@ -42,7 +42,16 @@ export type FailureAction =
   | { action: 'reject'; reason: string }
   | { action: 'fatal'; reason: string };
 
-export interface Destination<E = unknown> {
+/**
+ * How a destination keeps a batch when not as an array of its events: for example as the request body's bytes,
+ * written as each event is added, outside the JS heap. send() then gets the batch as it keeps it.
+ */
+export interface BatchStore<E, B> {
+  create(): B;
+  add(batch: B, event: Encoded<E>): void;
+}
+
+export interface Destination<E = unknown, B = unknown> {
   /** Unique among the configured destinations; names the checkpoint file and the metrics label. */
   readonly id: string;
   readonly type: string;
@@ -53,8 +62,13 @@ export interface Destination<E = unknown> {
   key(record: LogRecord): string;
   /** The record in wire form: usually one event, more when it is split to fit the per-event limit. */
   encode(record: LogRecord): Array<Encoded<E>>;
-  /** Send one batch of one key. Resolves with what was refused for good; throws on failure. */
-  send(key: string, events: E[], signal: AbortSignal): Promise<SendResult>;
+  /** How a batch is kept; without one, as an array of the events. */
+  readonly batches?: BatchStore<E, B>;
+  /**
+   * Send one batch of one key: an array of the events (`B` is then E[]), or the batch as `batches` keeps it.
+   * Resolves with what was refused for good; throws on failure.
+   */
+  send(key: string, events: B, signal: AbortSignal): Promise<SendResult>;
   /** Which failures of send() are worth retrying. */
   classify(error: unknown): FailureAction;
   /** Release connections; called once after the last send. */

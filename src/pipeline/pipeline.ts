@@ -3,14 +3,16 @@
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import type { Config } from '../config/schema.ts';
 import { compareCursors } from '../journal/cursor-order.ts';
-import { JournalReader, type ReaderCounters } from '../journal/journal-reader.ts';
 import { cursorRealtimeUs, type ReadFrom } from '../journal/journalctl-args.ts';
+import { chooseReader, openReader } from '../journal/open-reader.ts';
+import type { JournalEntryReader, ReaderCounters } from '../journal/reader.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { LogRecord } from '../model/log-record.ts';
 import type { RateLimitCounters } from '../ratelimit/index.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { CatchUp } from './catch-up.ts';
 import type { Destination } from './destination.ts';
+import { BufferBudget } from './buffer-budget.ts';
 import { DestinationRunner, type RunnerCounters } from './destination-runner.ts';
 import { Lane, type LaneStart } from './lane.ts';
 import { RecordStage } from './record-stage.ts';
@@ -70,7 +72,9 @@ export class Pipeline {
   readonly #lanes: Lane[] = [];
   readonly #stage: RecordStage;
   readonly #catchUps = new Map<Lane, { catchUp: CatchUp; done: Promise<void> }>();
-  #reader: JournalReader | undefined;
+  /** What every destination's runner (catch-ups' too) holds, bounded together. */
+  readonly #budget: BufferBudget;
+  #reader: JournalEntryReader | undefined;
   #stopping = false;
   #lastSeq = 0;
   #ticker: NodeJS.Timeout | undefined;
@@ -85,6 +89,7 @@ export class Pipeline {
     this.#opts = options;
     this.#config = options.config;
     this.#log = options.logger;
+    this.#budget = new BufferBudget(options.config.pipeline.buffer_records, options.config.pipeline.buffer_bytes);
     this.#stage = new RecordStage(options.config, options.host, { deliver: this.#deliver, dropped: this.#dropped }, options.counters?.rateLimit);
   }
 
@@ -113,12 +118,13 @@ export class Pipeline {
 
   /** Reads until stop() is called (or, with follow false, to the end of the journal), then shuts down. */
   async run(options: { follow?: boolean } = {}): Promise<void> {
+    const reader = chooseReader(this.#config.journal.reader, this.#log);
     const from = await this.#openLanes();
     if (this.#lanes.length === 0) throw new Error('no destination could start');
-    this.#reader = new JournalReader({ ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
+    this.#reader = openReader(reader, { ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#ticker.unref();
-    this.#log.info({ from: from.kind === 'after' ? from.cursor : from.kind, destinations: this.#lanes.map((l) => l.id) }, 'reading the journal');
+    this.#log.info({ reader, from: from.kind === 'after' ? from.cursor : from.kind, destinations: this.#lanes.map((l) => l.id) }, 'reading the journal');
     try {
       for await (const batch of this.#reader.batches()) {
         if (this.#gate) await this.#gate;
@@ -168,8 +174,7 @@ export class Pipeline {
         this.#onLaneFailed(lane());
       },
       ...(this.#opts.counters?.runner ? { counters: this.#opts.counters.runner(destination.id) } : {}),
-      maxBufferedRecords: this.#config.pipeline.buffer_records,
-      maxBufferedBytes: this.#config.pipeline.buffer_bytes,
+      budget: this.#budget,
     });
   }
 
@@ -283,6 +288,8 @@ export class Pipeline {
   #tick(): void {
     const now = Date.now();
     this.#stage.tick(now);
+    const backlog = this.#stage.readingBacklog(now);
+    for (const lane of this.#lanes) if (lane.attached) lane.runner.backlog = backlog && lane.mayHoldBatches(this.#config.pipeline.buffer_records);
     if (now - this.#lastCheckpointAt >= this.#config.pipeline.checkpoint_interval) {
       this.#lastCheckpointAt = now;
       void this.#writeCheckpoints();

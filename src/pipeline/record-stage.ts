@@ -15,6 +15,8 @@ export interface RecordSink {
 
 /** The journal is taken as quiet (and journal time as now) after this long without entries. */
 const QUIET_MS = 1000;
+/** Entries this far behind the clock, still coming in, are a backlog being read (see DestinationRunner.backlog). */
+export const BACKLOG_LAG_MS = 10_000;
 
 export class RecordStage {
   readonly #normalizer: Normalizer;
@@ -40,6 +42,11 @@ export class RecordStage {
 
   get lastEntryAt(): number {
     return this.#lastEntryAt;
+  }
+
+  /** Whether this reader is reading a backlog: its entries lag the clock by BACKLOG_LAG_MS and keep coming. */
+  readingBacklog(now: number): boolean {
+    return now - this.#newestEntryMs > BACKLOG_LAG_MS && now - this.#lastEntryAt < QUIET_MS;
   }
 
   push(entry: JournalEntry): void {

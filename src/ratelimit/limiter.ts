@@ -83,8 +83,16 @@ export class StreamRateLimiter {
 
   /** true: the record passes. false: dropped (the caller acknowledges its seqs as skipped). Notices are emitted via emit, before the record when they precede it. */
   admit(record: LogRecord, emit: (notice: LogRecord) => void): boolean {
+    return this.admitAt(record.source, record.time, emit);
+  }
+
+  /**
+   * admit() for a record not built yet: what it uses of a record is its source and time. The proxy limits
+   * syslog messages this way, before encoding them; notices carry `source` (the same object), so the caller
+   * can tell whose stream they belong in.
+   */
+  admitAt(source: RecordSource, time: number, emit: (notice: LogRecord) => void): boolean {
     if (this.#off) return true;
-    const source = record.source;
     let service = this.#services.get(source.service);
     if (service === undefined) {
       service = new ServiceStreams(source.service, this.#limitFor(source.service));
@@ -97,9 +105,8 @@ export class StreamRateLimiter {
       window = new StreamWindow(source.stream, source);
       service.streams.set(source.stream, window);
     }
-    const time = record.time;
     // Negated so that a NaN time opens a fresh window (and passes) instead of wedging the stream.
-    if (!(time < window.end && time >= window.start - limit.interval)) this.#open(service, window, record, emit);
+    if (!(time < window.end && time >= window.start - limit.interval)) this.#open(service, window, source, time, emit);
     else if (time > window.last) window.last = time;
     if (window.count < limit.burst) {
       window.count++;
@@ -161,15 +168,14 @@ export class StreamRateLimiter {
     return this.#defaultLimit;
   }
 
-  #open(service: ServiceStreams, window: StreamWindow, record: LogRecord, emit: (notice: LogRecord) => void): void {
-    const time = record.time;
+  #open(service: ServiceStreams, window: StreamWindow, source: RecordSource, time: number, emit: (notice: LogRecord) => void): void {
     if (window.dropped > 0) {
       // Ended normally: the notice sits at the boundary. Ended by a jump back in time: at the newest record seen.
       const at = time >= window.end ? window.end : window.last;
       emit(droppedNotice(at, window.dropped, 'window', service.limit, window));
     }
     this.#report(service, window);
-    window.source = record.source;
+    window.source = source;
     window.start = time;
     window.end = time + service.limit.interval;
     window.last = time;

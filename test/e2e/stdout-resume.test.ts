@@ -1,9 +1,11 @@
-// End to end: a real journald namespace -> `journal-fanout run` -> stdout, across stops, crashes and journalctl deaths.
+// End to end: a real journald namespace -> `journal-fanout run` -> stdout, across stops, crashes and journalctl deaths,
+// with each journal reader (journal.reader: journalctl and native).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReaderKind } from '../../src/journal/open-reader.ts';
 import { Daemon, killQuietly, workDir, writeConfig } from '../helpers/daemon.ts';
 import { TestJournal, type TestEntry } from '../helpers/journald.ts';
 
@@ -11,7 +13,7 @@ const ID = 'jf-e2e';
 const entry = (message: string | Uint8Array, extra: TestEntry = {}): TestEntry => ({ MESSAGE: message, SYSLOG_IDENTIFIER: ID, PRIORITY: 6, ...extra });
 const numbered = (from: number, to: number): TestEntry[] => Array.from({ length: to - from }, (_, i) => entry(`e2e-${from + i}`));
 
-describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
+for (const reader of ['journalctl', 'native'] as ReaderKind[]) describe(`journal -> stdout, resumable (${reader} reader)`, { timeout: 180_000 }, () => {
   let journal: TestJournal;
   let configFile: string;
   let stateDir: string;
@@ -22,7 +24,7 @@ describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
     const dir = await workDir();
     stateDir = path.join(dir, 'state');
     configFile = await writeConfig(dir, {
-      journal: { namespace: journal.namespace, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`] },
+      journal: { namespace: journal.namespace, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`], reader },
       state: { directory: stateDir },
       records: { multiline: { enabled: false } },
       pipeline: { checkpoint_interval: '50ms' },
@@ -31,11 +33,18 @@ describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
     });
   });
 
+  const daemons: Daemon[] = [];
   after(async () => {
+    // A failed assertion leaves its daemon running: stopped here, whatever happened.
+    for (const d of daemons) await d.stop('SIGKILL');
     await journal.stop();
   });
 
-  const start = () => new Daemon(['run', '--config', configFile], {});
+  const start = () => {
+    const daemon = new Daemon(['run', '--config', configFile], {});
+    daemons.push(daemon);
+    return daemon;
+  };
   const messages = (d: Daemon) => d.records().map((r) => r.message);
   const checkpoint = async () => JSON.parse(await readFile(path.join(stateDir, 'stdout.checkpoint.json'), 'utf8')) as { cursor: string };
 
@@ -51,6 +60,7 @@ describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
     await journal.waitForCount(1004, `SYSLOG_IDENTIFIER=${ID}`);
     const daemon = start();
     await daemon.waitFor(() => daemon.records().length >= 1004, '1004 records');
+    assert.equal(daemon.logs().find((l) => l.msg === 'reading the journal')?.reader, reader, 'the configured reader runs');
     const out = messages(daemon);
     assert.equal(out.length, 1004);
     assert.deepEqual(out.slice(0, 500), Array.from({ length: 500 }, (_, i) => `e2e-${i}`));
@@ -78,13 +88,14 @@ describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
     seen.push(...out);
   });
 
-  test('kill -9 of the daemon and its journalctl mid-stream: the restart loses nothing', async () => {
+  test(`kill -9 of the daemon${reader === 'journalctl' ? ' and its journalctl' : ''} mid-stream: the restart loses nothing`, async () => {
     const daemon = start();
     await daemon.waitFor(() => daemon.stderr.includes('reading the journal'), 'reader start');
     const writing = journal.send(numbered(1500, 4500));
     await daemon.waitFor(() => daemon.records().length >= 500, 'some records');
     const children = daemon.journalctlPids();
-    assert.ok(children.length >= 1, 'journalctl runs under the daemon');
+    if (reader === 'journalctl') assert.ok(children.length >= 1, 'journalctl runs under the daemon');
+    else assert.deepEqual(children, [], 'the native reader runs no child process');
     daemon.child.kill('SIGKILL');
     for (const pid of children) killQuietly(pid);
     await daemon.exited;
@@ -103,7 +114,8 @@ describe('journal -> stdout, resumable', { timeout: 180_000 }, () => {
     assert.equal((await again.stop('SIGTERM')).code, 0);
   });
 
-  test('journalctl killed under the daemon is restarted after the last entry: nothing lost, nothing repeated', async () => {
+  // Only the journalctl reader has a child process to lose.
+  if (reader === 'journalctl') test('journalctl killed under the daemon is restarted after the last entry: nothing lost, nothing repeated', async () => {
     const daemon = start();
     await daemon.waitFor(() => daemon.stderr.includes('reading the journal'), 'reader start');
     const writing = journal.send(numbered(4500, 8500));

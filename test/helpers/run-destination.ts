@@ -5,7 +5,7 @@ import type { Destination } from '../../src/pipeline/destination.ts';
 import { DestinationRunner } from '../../src/pipeline/destination-runner.ts';
 import { capturedLogger } from '../standins/sample-records.ts';
 
-export function runDestination(destination: Destination<string>, records: LogRecord[]) {
+export function runDestination<E>(destination: Destination<E>, records: LogRecord[]) {
   const done: number[] = [];
   let fatal: string | undefined;
   const captured = capturedLogger();

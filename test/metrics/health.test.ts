@@ -67,7 +67,7 @@ describe('health', () => {
     const failing = { restartsSinceEntries: READER_FAILING_RESTARTS, lastRestartAt: NOW - 20_000 };
     const r = assessHealth(status([lane()], NOW - 600_000), failing, NOW, WINDOW);
     assert.equal(r.healthy, false);
-    assert.match(r.reason, /^journalctl failed 3 times in a row without handing on an entry/);
+    assert.match(r.reason, /^the journal reader failed 3 times in a row without handing on an entry/);
     assert.equal(assessHealth(status([lane()], NOW - 600_000), { restartsSinceEntries: 1, lastRestartAt: NOW - 20_000 }, NOW, WINDOW).healthy, true);
     // Long ago: the restarts stopped (journalctl has been running since), the reader is simply idle.
     assert.equal(assessHealth(status([lane()], NOW - 600_000), { ...failing, lastRestartAt: NOW - 3 * WINDOW }, NOW, WINDOW).healthy, true);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { isoTime, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { ecsLogsSourceParts, isoTime, jsonLineBytes, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
 import fc from 'fast-check';
 
 const container: LogRecord = {
@@ -63,6 +63,18 @@ test('every level has its ecs-logs name', () => {
   assert.deepEqual(names, ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARN', 'NOTICE', 'INFO', 'DEBUG']);
 });
 
+test('ecsLogsSourceParts: the info and data source keys of recordToJsonLine, in its order', () => {
+  const unit: LogRecord = { ...container, fields: {}, source: { host: 'h', service: 'nginx', stream: 'h', unit: 'nginx.service', identifier: 'nginx', pid: 900 } };
+  const bare: LogRecord = { ...container, source: { host: 'h', service: 's', stream: 'h' } };
+  for (const record of [container, unit, bare]) {
+    const { info, dataTail } = ecsLogsSourceParts(record.source);
+    const line = JSON.parse(recordToJsonLine(record)) as { info: unknown; data: Record<string, unknown> };
+    assert.equal(JSON.stringify(info), JSON.stringify(line.info));
+    const { fields: _fields, ...tail } = line.data;
+    assert.equal(JSON.stringify(dataTail), JSON.stringify(tail));
+  }
+});
+
 test('recordToText', () => {
   assert.equal(recordToText({ ...container, message: 'hi' }), '2026-11-24T16:52:13.123Z warning auth-api/0123456789ab hi');
 });
@@ -80,4 +92,18 @@ test('isoTime says what Date#toISOString says, in any order of calls (property)'
       for (const ms of times) assert.equal(isoTime(ms), expected(ms));
     }),
   );
+});
+
+test('a record is encoded once for every destination of its format, and each record gets its own line', () => {
+  const first = { ...container, message: 'first ünïcode' };
+  const line = recordToJsonLine(first);
+  // A second destination asking for the same record gets the same string, and its byte count.
+  assert.equal(recordToJsonLine(first), line);
+  assert.equal(jsonLineBytes(first), Buffer.byteLength(line));
+  // A record of the same content is a new record: encoded afresh, never confused with the previous one.
+  const second = { ...container, message: 'second' };
+  assert.equal(JSON.parse(recordToJsonLine(second)).message, 'second');
+  assert.equal(jsonLineBytes(second), Buffer.byteLength(recordToJsonLine(second)));
+  assert.equal(JSON.parse(recordToJsonLine(first)).message, 'first ünïcode');
+  assert.equal(jsonLineBytes(first), Buffer.byteLength(line));
 });

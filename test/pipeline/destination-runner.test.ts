@@ -215,3 +215,17 @@ test('flush gives up at its deadline when the destination hangs', async () => {
   assert.equal(await runner.flush(100), false);
   await runner.close();
 });
+
+test('on a backlog, open batches wait past the flush interval to grow, and go once the backlog is read', async () => {
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 20 }));
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
+  runner.backlog = true;
+  for (let i = 1; i <= 5; i++) runner.push(record(i));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(dest.calls.length, 0, 'held past 20 ms while the backlog is read');
+  for (let i = 6; i <= 10; i++) runner.push(record(i));
+  runner.backlog = false;
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(dest.calls.map((c) => c.events.length), [10], 'one request of everything held');
+  await runner.close();
+});

@@ -359,4 +359,21 @@ describe('StreamRateLimiter', () => {
       message: /rate_limit\.overrides\[0\]\.burst/,
     });
   });
+  test('admitAt (the proxy\'s entry: a source and a time, no record built) decides as admit does; notices carry that source', () => {
+    const source = { host: 'h1', service: 'web', stream: '3f2a9c1d7e4b' };
+    const byRecord = limiter({ interval: 1000, burst: 2 });
+    const bySource = limiter({ interval: 1000, burst: 2 });
+    const a: boolean[] = [];
+    const b: boolean[] = [];
+    const notices: LogRecord[] = [];
+    for (let i = 0; i < 5; i++) {
+      a.push(byRecord.admit(rec('web', '3f2a9c1d7e4b', T0 + i), () => {}));
+      b.push(bySource.admitAt(source, T0 + i, (n) => notices.push(n)));
+    }
+    assert.deepEqual(b, a);
+    assert.deepEqual(b, [true, true, false, false, false]);
+    bySource.sweep(T0 + 1000, (n) => notices.push(n));
+    assert.deepEqual(notices.map(event), ['rate_limit_start', 'rate_limit_dropped']);
+    assert.ok(notices.every((n) => n.source === source), 'the same source object, so the caller finds the stream');
+  });
 });

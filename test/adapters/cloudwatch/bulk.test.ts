@@ -55,15 +55,19 @@ async function run(standin: CloudWatchStandin, records: LogRecord[] | LogRecord[
     backoff: { initialMs: 5, maxMs: 100 },
   });
   await d.start();
-  for (const [i, phase] of phases.entries()) {
-    if (i > 0) between();
-    for (const r of phase) {
-      if (runner.full) await runner.whenNotFull();
-      runner.push(r);
+  try {
+    for (const [i, phase] of phases.entries()) {
+      if (i > 0) between();
+      for (const r of phase) {
+        if (runner.full) await runner.whenNotFull();
+        runner.push(r);
+      }
+      assert.equal(await runner.flush(120_000), true, 'flushed in time');
     }
-    assert.equal(await runner.flush(120_000), true, 'flushed in time');
+  } finally {
+    // Also on a failed assertion: the runner's timers and sockets would keep the test process alive.
+    await runner.close();
   }
-  await runner.close();
   return { done, counters: c, fatal };
 }
 

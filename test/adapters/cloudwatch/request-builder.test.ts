@@ -7,11 +7,11 @@ import {
   EVENT_OVERHEAD_BYTES,
   MAX_BATCH_BYTES,
   MAX_EVENT_BYTES,
-  planRequests,
   putLogEventsBody,
   type LogEvent,
 } from '../../../adapters/cloudwatch/request-builder.ts';
 import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBatch } from '../../../adapters/cloudwatch/event-batch.ts';
 import { recordToJsonLine } from '../../../src/normalize/encode.ts';
 import { record } from './fixtures.ts';
 
@@ -90,6 +90,7 @@ describe('encoding records as events', () => {
 describe('planning requests', () => {
   const ev = (timestamp: number, message = 'm'): LogEvent => ({ timestamp, message });
 
+
   test('a batch within the limits is one request, stable-sorted by time', () => {
     const events = [ev(3, 'c'), ev(1, 'a1'), ev(2, 'b'), ev(1, 'a2'), ev(1, 'a3')];
     const requests = planRequests(events);
@@ -159,3 +160,35 @@ describe('the PutLogEvents body', () => {
 });
 
 const ev = (timestamp: number, message = 'm'): LogEvent => ({ timestamp, message });
+
+/** The requests a batch of these events is sent as, read back from their bodies. */
+function planRequests(events: readonly LogEvent[]): LogEvent[][] {
+  return EventBatch.of(events)
+    .bodies('g', 's')
+    .map(({ body, events: count }) => {
+      const parsed = JSON.parse(body.toString('utf8')) as { logGroupName: string; logStreamName: string; logEvents: LogEvent[] };
+      assert.equal(parsed.logEvents.length, count);
+      return parsed.logEvents;
+    });
+}
+
+describe('a batch kept as body bytes', () => {
+  const events = fc.array(fc.record({ timestamp: fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 24 * 3_600_000 }), message: fc.string({ unit: 'binary', minLength: 1, maxLength: 100 }) }), { minLength: 1, maxLength: 30 });
+
+  test('its body is, byte for byte, what putLogEventsBody writes for the events in time order (property)', () => {
+    fc.assert(
+      fc.property(events, fc.constantFrom('g', '/ecs/svc-é', 'a"b'), (list, group) => {
+        const sorted = [...list].sort((a, b) => a.timestamp - b.timestamp);
+        const bodies = EventBatch.of(list).bodies(group, 'c/1');
+        assert.equal(bodies.length, 1);
+        assert.equal(bodies[0]!.body.toString('utf8'), putLogEventsBody(group, 'c/1', sorted));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('the bytes of events added one by one grow past the first capacity intact', () => {
+    const big = Array.from({ length: 300 }, (_, i) => ev(i, `${'é'.repeat(i)}"${i}"`));
+    assert.equal(EventBatch.of(big).bodies('g', 's')[0]!.body.toString('utf8'), putLogEventsBody('g', 's', big));
+  });
+});

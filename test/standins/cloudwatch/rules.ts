@@ -54,3 +54,14 @@ export function checkStreamName(problems: string[], name: unknown, at = 'logStre
     problems.push(`Value '${preview(name)}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`);
   }
 }
+
+/** An integer parameter within [min, max], in the service's wording for a value out of range. */
+export function checkRange(problems: string[], value: unknown, at: string, min: number, max: number): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    problems.push(`Value '${String(value)}' at '${at}' failed to satisfy constraint: Member must be an integer`);
+    return;
+  }
+  if (value < min) problems.push(`Value '${value}' at '${at}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
+  if (value > max) problems.push(`Value '${value}' at '${at}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+}

@@ -19,6 +19,7 @@ import {
   validationError,
 } from './rules.ts';
 import { STANDIN_ACCESS_KEY_ID, STANDIN_SECRET_ACCESS_KEY } from './credentials.ts';
+import { ACCOUNT, DEFAULT_PAGING, readOperations, REGION, type StandinPaging } from './read-api.ts';
 import { signatureProblem } from './sigv4.ts';
 
 const TARGET_PREFIX = 'Logs_20140328.';
@@ -28,11 +29,17 @@ export interface StoredEvent {
   timestamp: number;
   message: string;
   ingestionTime: number;
+  /** Ingestion order across the stand-in, from 1: the tie-breaker of the read operations' sort order. */
+  seq: number;
 }
 export interface StreamState {
   name: string;
   creationTime: number;
   events: StoredEvent[];
+  /** Oldest and newest event time and the last ingestion, as DescribeLogStreams reports them. */
+  firstEventTimestamp?: number;
+  lastEventTimestamp?: number;
+  lastIngestionTime?: number;
 }
 export interface GroupState {
   name: string;
@@ -65,6 +72,10 @@ export interface StandinOptions {
    * Requests signed with other keys are checked for the header's shape only.
    */
   secrets?: Record<string, string>;
+  /** Page sizes of the read operations (small ones force paging in tests). */
+  paging?: Partial<StandinPaging>;
+  /** Operations answered with AccessDeniedException, as for an IAM policy that does not allow them. */
+  denyOperations?: string[];
 }
 
 export interface StandinCounters {
@@ -82,6 +93,9 @@ export interface CloudWatchStandin {
   groups: Map<string, GroupState>;
   counters: StandinCounters;
   faults: StandinFaults;
+  paging: StandinPaging;
+  /** Operations answered with AccessDeniedException (mutable). */
+  deny: Set<string>;
   /** Events stored in a stream, in ingestion order ([] when the stream does not exist). */
   events(group: string, stream: string): StoredEvent[];
   messages(group: string, stream: string): string[];
@@ -114,14 +128,16 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
   const queued: Array<{ type: string; operation: string }> = [];
   const rejectKeys = new Set(options.rejectAccessKeys ?? []);
   const secrets = new Map(Object.entries(options.secrets ?? { [STANDIN_ACCESS_KEY_ID]: STANDIN_SECRET_ACCESS_KEY }));
+  const paging: StandinPaging = { ...DEFAULT_PAGING, ...options.paging };
+  const deny = new Set(options.denyOperations ?? []);
   let sequence = 0;
+  let eventSeq = 0;
 
   const group = (name: unknown): GroupState => {
     const g = typeof name === 'string' ? groups.get(name) : undefined;
     if (!g) throw new ServiceFault('ResourceNotFoundException', 'The specified log group does not exist.');
     return g;
   };
-  const groupNameOf = (body: Body): unknown => body.logGroupName ?? body.logGroupIdentifier;
 
   const operations: Record<string, (body: Body) => unknown> = {
     CreateLogGroup(body) {
@@ -168,41 +184,6 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
       if (!g.streams.delete(body.logStreamName as string)) throw new ServiceFault('ResourceNotFoundException', 'The specified log stream does not exist.');
       return {};
     },
-    DescribeLogGroups(body) {
-      const limit = (body.limit as number | undefined) ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw validationError([`Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 50`]);
-      const prefix = (body.logGroupNamePrefix as string | undefined) ?? '';
-      const all = [...groups.values()].filter((g) => g.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
-      const start = Number(body.nextToken ?? 0);
-      const page = all.slice(start, start + limit);
-      return {
-        logGroups: page.map((g) => ({
-          logGroupName: g.name,
-          creationTime: g.creationTime,
-          ...(g.retentionInDays === undefined ? {} : { retentionInDays: g.retentionInDays }),
-          arn: `arn:aws:logs:us-east-1:123456789012:log-group:${g.name}:*`,
-          storedBytes: 0,
-        })),
-        ...(start + limit < all.length ? { nextToken: String(start + limit) } : {}),
-      };
-    },
-    DescribeLogStreams(body) {
-      const g = group(groupNameOf(body));
-      const limit = (body.limit as number | undefined) ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw validationError([`Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 50`]);
-      const prefix = (body.logStreamNamePrefix as string | undefined) ?? '';
-      const all = [...g.streams.values()].filter((s) => s.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
-      const start = Number(body.nextToken ?? 0);
-      return {
-        logStreams: all.slice(start, start + limit).map((s) => ({
-          logStreamName: s.name,
-          creationTime: s.creationTime,
-          ...(s.events.length ? { firstEventTimestamp: s.events[0]!.timestamp, lastEventTimestamp: s.events.at(-1)!.timestamp } : {}),
-          arn: `arn:aws:logs:us-east-1:123456789012:log-group:${g.name}:log-stream:${s.name}`,
-        })),
-        ...(start + limit < all.length ? { nextToken: String(start + limit) } : {}),
-      };
-    },
     PutLogEvents(body) {
       const problems: string[] = [];
       checkGroupName(problems, body.logGroupName);
@@ -248,13 +229,18 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
       if (expired > 0) info.expiredLogEventEndIndex = expired;
       const keepFrom = Math.max(tooOld, expired);
       for (let i = keepFrom; i < keepTo; i++) {
-        s.events.push({ timestamp: events[i]!.timestamp as number, message: events[i]!.message as string, ingestionTime: t });
+        const timestamp = events[i]!.timestamp as number;
+        s.events.push({ timestamp, message: events[i]!.message as string, ingestionTime: t, seq: ++eventSeq });
+        s.firstEventTimestamp = Math.min(s.firstEventTimestamp ?? timestamp, timestamp);
+        s.lastEventTimestamp = Math.max(s.lastEventTimestamp ?? timestamp, timestamp);
+        s.lastIngestionTime = t;
       }
       const kept = Math.max(0, keepTo - keepFrom);
       counters.acceptedEvents += kept;
       counters.rejectedEvents += events.length - kept;
       return { nextSequenceToken: String(++sequence).padStart(56, '0'), ...(Object.keys(info).length ? { rejectedLogEventsInfo: info } : {}) };
     },
+    ...readOperations(groups, paging),
   };
 
   function injectedFault(operation: string): ServiceFault | undefined {
@@ -298,6 +284,12 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
       const badSignature = secret === undefined ? undefined : signatureProblem(req.method!, req.url!, req.headers, raw, secret);
       if (badSignature) throw new ServiceFault('InvalidSignatureException', badSignature, 403);
       if (!String(req.headers['content-type'] ?? '').startsWith(CONTENT_TYPE)) throw new ServiceFault('SerializationException', `expected content-type ${CONTENT_TYPE}`);
+      if (deny.has(operation)) {
+        throw new ServiceFault(
+          'AccessDeniedException',
+          `User: arn:aws:iam::${ACCOUNT}:user/standin is not authorized to perform: logs:${operation} on resource: arn:aws:logs:${REGION}:${ACCOUNT}:log-group:* because no identity-based policy allows the logs:${operation} action`,
+        );
+      }
       const fault = injectedFault(operation);
       if (fault) throw fault;
       let body: Body;
@@ -326,6 +318,8 @@ export async function startCloudWatchStandin(options: StandinOptions = {}): Prom
     groups,
     counters,
     faults,
+    paging,
+    deny,
     events: (g, s) => stream(g, s)?.events ?? [],
     messages: (g, s) => (stream(g, s)?.events ?? []).map((e) => e.message),
     failNext(type, times = 1, operation = 'PutLogEvents') {

@@ -1,0 +1,198 @@
+// NativeJournalReader: reads the journal through libsystemd's sd_journal in a worker thread and hands on its
+// entries in batches, with the journalctl reader's guarantees (backpressure, restarts, lost-cursor report).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import { JournalError } from '../model/errors.ts';
+import type { JournalEntry } from '../model/journal-entry.ts';
+import type { Logger } from '../selflog/logger.ts';
+import { awaitJournalFiles } from './journal-presence.ts';
+import type { ReadFrom } from './journalctl-args.ts';
+import { ChunkDecoder } from './native-chunk.ts';
+import { describeSource } from './native-session.ts';
+import { CONTROL_OUTSTANDING, CONTROL_SLOTS, CONTROL_STOP, type NativeWorkerData, type NativeWorkerMessage } from './native-worker.ts';
+import { HIGH_WATER_ENTRIES, reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
+
+/** The worker's entry: its compiled copy next to this file's, or its TypeScript source when running from src/. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './native-worker.ts' : './native-worker.js', import.meta.url);
+/**
+ * The worker holds little on its heap (entry bytes are in native memory, then in transferred buffers);
+ * small limits keep its share of the daemon's memory small.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
+/** A worker that does not end this long after being asked to (it looks between waits of 200 ms) is terminated. */
+const STOP_GRACE_MS = 5000;
+/** Errors that a restart cannot fix: the daemon stops with the message instead of retrying for ever. */
+const PERMANENT_ERRORS = new Set(['ERR_NATIVE_MATCH']);
+
+type Outcome = { kind: 'end' } | { kind: 'stopped' } | { kind: 'failed'; error: Error };
+
+/** One worker: started at a position, read until it ends, fails or is stopped. */
+class WorkerRun {
+  readonly worker: Worker;
+  readonly control: Int32Array;
+  readonly exited: Promise<void>;
+
+  constructor(data: Omit<NativeWorkerData, 'control'>) {
+    const control = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    this.control = new Int32Array(control);
+    this.worker = new Worker(WORKER_URL, { workerData: { ...data, control } satisfies NativeWorkerData, execArgv: [], resourceLimits: WORKER_LIMITS });
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+  }
+
+  /** The main thread handed on `n` entries: the worker may read that many more. */
+  taken(n: number): void {
+    Atomics.sub(this.control, CONTROL_OUTSTANDING, n);
+    Atomics.notify(this.control, CONTROL_OUTSTANDING);
+  }
+
+  stop(): void {
+    Atomics.store(this.control, CONTROL_STOP, 1);
+    Atomics.notify(this.control, CONTROL_OUTSTANDING);
+  }
+
+  /** Asks the worker to end and waits for it (it closes the journal itself). */
+  async end(): Promise<void> {
+    this.stop();
+    const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export class NativeJournalReader implements JournalEntryReader {
+  readonly #opts: Required<Omit<ReaderOptions, 'from'>> & { from: ReadFrom };
+  readonly #logger: Logger;
+  readonly #counters: ReaderCounters | undefined;
+  readonly #abort = new AbortController();
+  #from: ReadFrom;
+  #nextSeq: number;
+  #stopped = false;
+  #lastCursor: string | undefined;
+  #run: WorkerRun | undefined;
+  #wake: (() => void) | undefined;
+  lost: LostRange | undefined;
+
+  constructor(options: ReaderOptions, logger: Logger, counters?: ReaderCounters) {
+    this.#opts = { firstSeq: 1, checkCursor: true, highWaterEntries: HIGH_WATER_ENTRIES, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
+    this.#from = options.from;
+    this.#nextSeq = this.#opts.firstSeq;
+    this.#logger = logger;
+    this.#counters = counters;
+    if (options.from.kind === 'after') this.#lastCursor = options.from.cursor;
+  }
+
+  get lastCursor(): string | undefined {
+    return this.#lastCursor;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#run?.stop();
+    this.#wake?.();
+  }
+
+  async *batches(): AsyncGenerator<JournalEntry[]> {
+    const source = { namespace: this.#opts.namespace, directory: this.#opts.directory, matches: this.#opts.matches };
+    if (!(await awaitJournalFiles(source, this.#opts.follow, this.#logger, this.#abort.signal))) return;
+    // From the tail without following, there is nothing to read.
+    if (this.#from.kind === 'tail' && !this.#opts.follow) return;
+    let failures = 0;
+    let checkCursor = this.#opts.checkCursor;
+    while (!this.#stopped) {
+      const startedAt = Date.now();
+      const run = new WorkerRun({ source, from: this.#from, follow: this.#opts.follow, checkCursor, highWaterEntries: this.#opts.highWaterEntries });
+      this.#run = run;
+      let outcome: Outcome;
+      try {
+        outcome = yield* this.#consume(run);
+      } finally {
+        await run.end();
+        this.#run = undefined;
+      }
+      if (this.#lastCursor) this.#from = { kind: 'after', cursor: this.#lastCursor };
+      if (this.#stopped || outcome.kind !== 'failed') return;
+      const error = outcome.error as Error & { code?: string };
+      if (PERMANENT_ERRORS.has(error.code ?? '')) throw error;
+      // A restart starts at a cursor just read; it is checked again all the same (the journal may have been
+      // vacuumed meanwhile), which costs one seek.
+      checkCursor = true;
+      if (Date.now() - startedAt > 60_000) failures = 0;
+      failures++;
+      this.#counters?.journalctlRestarts();
+      const delay = Math.min(this.#opts.restartMaxMs, this.#opts.restartInitialMs * 2 ** Math.min(failures - 1, 16));
+      this.#logger.error(
+        { reader: 'native', source: describeSource(source), code: error.code, reason: error.message, restartInMs: delay, resumeAfter: this.#lastCursor ?? this.#from.kind },
+        'native journal reader failed; restarting it after the last entry handed on',
+      );
+      try {
+        await sleep(delay, undefined, { signal: this.#abort.signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async *#consume(run: WorkerRun): AsyncGenerator<JournalEntry[], Outcome> {
+    const decoder = new ChunkDecoder(this.#nextSeq);
+    let queue: JournalEntry[] = [];
+    let outcome: Outcome | undefined;
+    const notify = () => {
+      const w = this.#wake;
+      this.#wake = undefined;
+      w?.();
+    };
+    run.worker.on('message', (message: NativeWorkerMessage) => {
+      if (outcome) return;
+      switch (message.type) {
+        case 'chunk':
+          try {
+            decoder.decode(message.chunk, queue);
+          } catch (error) {
+            outcome = { kind: 'failed', error: error as Error };
+          }
+          break;
+        case 'lost':
+          this.lost = message.lost;
+          this.#lastCursor = undefined;
+          this.#from = { kind: 'head' };
+          reportLostCursor(this.#logger, message.lost);
+          break;
+        case 'skipped':
+          this.#logger.warn({ cursor: message.skipped.cursor, reason: message.skipped.reason }, 'skipped a journal entry libsystemd cannot read (a damaged journal file; journalctl skips it too)');
+          break;
+        case 'end':
+          outcome = { kind: 'end' };
+          break;
+        case 'error':
+          outcome = { kind: 'failed', error: new JournalError(message.code, message.message) };
+          break;
+      }
+      notify();
+    });
+    run.worker.on('error', (error) => {
+      outcome ??= { kind: 'failed', error };
+      notify();
+    });
+    run.worker.on('exit', (code) => {
+      outcome ??= this.#stopped ? { kind: 'stopped' } : { kind: 'failed', error: new JournalError('ERR_NATIVE_WORKER', `the native reader's worker thread exited (code ${code}) without a word`) };
+      notify();
+    });
+    while (true) {
+      if (queue.length > 0 && !this.#stopped) {
+        const batch = queue;
+        queue = [];
+        const last = batch[batch.length - 1]!;
+        this.#lastCursor = last.cursor;
+        this.#nextSeq = last.seq + 1;
+        this.#counters?.entriesRead(batch.length);
+        run.taken(batch.length);
+        yield batch;
+        continue;
+      }
+      if (this.#stopped) return { kind: 'stopped' };
+      if (outcome) return outcome;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+}
