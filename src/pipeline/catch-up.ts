@@ -148,10 +148,10 @@ export class CatchUp {
       if (runner.full) {
         await runner.whenNotFull();
       } else if (lane.ackedAhead >= limit) {
-        // The checkpoint waits for an entry still out: nothing more is read until it moves, so batches held
-        // open for a backlog (DestinationRunner.backlog) go now rather than when they age.
+        // The checkpoint waits for an entry still out, and nothing more is read until it moves: batches are
+        // not held open for a backlog (DestinationRunner.backlog) meanwhile, they go after flush_interval.
+        // Not sealed at once: sealing every open batch at each wait makes a storm of tiny requests.
         runner.backlog = false;
-        runner.sendOpen();
         await lane.whenAckedAheadBelow(limit, this.#abort.signal);
       } else {
         return;
