@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { ReadFrom } from '../journal/journalctl-args.ts';
 import { chooseReader, openReader } from '../journal/open-reader.ts';
 import type { JournalEntryReader } from '../journal/reader.ts';
+import type { JournalEntry } from '../model/journal-entry.ts';
 import type { Logger } from '../selflog/logger.ts';
 import type { Lane } from './lane.ts';
 import { RecordStage } from './record-stage.ts';
@@ -30,6 +31,8 @@ export class CatchUp {
   #checkCursor = true;
   #stopped = false;
   #ticker: NodeJS.Timeout | undefined;
+  /** Aborted by stop(): ends a wait for the commit point that acknowledgements would not end. */
+  readonly #abort = new AbortController();
 
   constructor(lane: Lane, config: Config, host: string, logger: Logger, start: { from: ReadFrom; firstSeq: number }) {
     this.#lane = lane;
@@ -38,13 +41,17 @@ export class CatchUp {
     this.#from = start.from;
     this.#nextSeq = start.firstSeq;
     this.#stage = new RecordStage(config, host, {
-      deliver: (record) => this.#lane.runner.push(record),
+      deliver: (record) => {
+        if (this.#lane.wants(record)) this.#lane.runner.push(record);
+        else this.#lane.ack(record);
+      },
       dropped: (record) => this.#lane.ack(record),
     });
   }
 
   stop(): void {
     this.#stopped = true;
+    this.#abort.abort();
     this.#reader?.stop();
   }
 
@@ -57,7 +64,10 @@ export class CatchUp {
     this.#ticker = setInterval(() => {
       const now = Date.now();
       this.#stage.tick(now);
-      if (!this.#lane.attached) this.#lane.runner.backlog = this.#stage.readingBacklog(now) && this.#lane.mayHoldBatches(this.#config.pipeline.buffer_records);
+      const bufferRecords = this.#config.pipeline.buffer_records;
+      if (!this.#lane.attached) {
+        this.#lane.runner.backlog = this.#stage.readingBacklog(now) && this.#lane.mayHoldBatches(bufferRecords) && this.#lane.ackedAhead < bufferRecords;
+      }
     }, 100);
     this.#ticker.unref();
     try {
@@ -93,21 +103,60 @@ export class CatchUp {
     const reader = openReader(kind, { ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
     this.#checkCursor = false;
     this.#reader = reader;
+    const lane = this.#lane;
+    const limit = this.#config.pipeline.buffer_records;
     let read = 0;
-    for await (const batch of reader.batches()) {
+    let last: JournalEntry | undefined;
+    reading: for await (const batch of reader.batches()) {
+      if (batch.length === 0) continue;
+      // Entry by entry, not batch by batch: a journal batch (up to HIGH_WATER_ENTRIES) is larger than the
+      // buffer, and all it holds would be in flight at a crash.
       for (const entry of batch) {
-        this.#lane.admitEntry(entry);
+        if (lane.runner.full || lane.ackedAhead >= limit) {
+          await this.#room(limit);
+          if (this.#stopped || lane.failed) break reading;
+        }
+        lane.admitEntry(entry);
         this.#stage.push(entry);
+        last = entry;
+        read++;
       }
-      const last = batch[batch.length - 1]!;
-      this.#stage.pushed(last);
-      this.#nextSeq = last.seq + 1;
-      read += batch.length;
-      if (this.#lane.runner.full) await this.#lane.runner.whenNotFull();
-      if (this.#stopped || this.#lane.failed) break;
+      this.#stage.pushed(last!);
+      if (this.#stopped || lane.failed) break;
     }
-    if (reader.lastCursor) this.#from = { kind: 'after', cursor: reader.lastCursor };
+    // From the last entry taken, which is the reader's last unless a stop came in the middle of a batch.
+    if (last) {
+      this.#nextSeq = last.seq + 1;
+      this.#from = { kind: 'after', cursor: last.cursor };
+    } else if (reader.lastCursor) {
+      this.#from = { kind: 'after', cursor: reader.lastCursor };
+    }
     return read;
+  }
+
+  /**
+   * Waits until the lane may take another entry: its buffer has room (buffer_records), and fewer than
+   * buffer_records entries are acknowledged past its checkpoint. The second bound is what keeps a crash
+   * during a catch-up from sending much again: a batch in retry backoff holds the checkpoint while the other
+   * streams' batches are accepted, and without it the reader read on as long as the buffer had room (the
+   * whole backlog behind one stuck batch).
+   */
+  async #room(limit: number): Promise<void> {
+    const lane = this.#lane;
+    while (!this.#stopped && !lane.failed) {
+      const runner = lane.runner;
+      if (runner.full) {
+        await runner.whenNotFull();
+      } else if (lane.ackedAhead >= limit) {
+        // The checkpoint waits for an entry still out, and nothing more is read until it moves: batches are
+        // not held open for a backlog (DestinationRunner.backlog) meanwhile, they go after flush_interval.
+        // Not sealed at once: sealing every open batch at each wait makes a storm of tiny requests.
+        runner.backlog = false;
+        await lane.whenAckedAheadBelow(limit, this.#abort.signal);
+      } else {
+        return;
+      }
+    }
   }
 
   /** At shutdown: ships what the stage holds into the runner (the pipeline flushes the runner). */

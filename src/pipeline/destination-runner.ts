@@ -96,6 +96,8 @@ export class DestinationRunner<E = unknown> {
   readonly #keys = new Map<string, KeyState>();
   readonly #queue: PQueue;
   readonly #inflight = new Set<AbortController>();
+  /** Batches whose request is out now. */
+  readonly #sending = new Set<Batch>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #bufferedRecords = 0;
   #bufferedBytes = 0;
@@ -104,6 +106,8 @@ export class DestinationRunner<E = unknown> {
   #ticker: NodeJS.Timeout | undefined;
   #failed: string | undefined;
   #closed = false;
+  /** Set by retire(): resolves it once the last request out has answered. */
+  #retired: (() => void) | undefined;
 
   constructor(destination: Destination<E>, options: RunnerOptions) {
     this.destination = destination;
@@ -273,18 +277,32 @@ export class DestinationRunner<E = unknown> {
     this.#schedule(state);
   }
 
-  #sealAged(now: number): void {
+  /** How long a batch stays open (see backlog). */
+  #maxAge(): number {
     const flushInterval = this.destination.limits.flushIntervalMs;
-    const maxAge = this.backlog ? Math.max(flushInterval, BACKLOG_MAX_AGE_MS) : flushInterval;
+    return this.backlog ? Math.max(flushInterval, BACKLOG_MAX_AGE_MS) : flushInterval;
+  }
+
+  /**
+   * Seals the batches that are old enough, except those of a key with a request out or queued: such a batch
+   * could not go before it, and grows until it can (#complete seals it then). Sealed by age behind a slow
+   * destination, batches were as small as what each answer made room for, and stayed that small (measured:
+   * a catch-up of 5,000 entries to a CloudWatch answering in 2 s, buffer_records 1,000, took its buffer in
+   * pieces of a few records, and was not done in 240 s).
+   */
+  #sealAged(now: number): void {
+    const maxAge = this.#maxAge();
     for (const [key, state] of this.#keys) {
-      if (state.open && now - state.open.openedAt >= maxAge) this.#seal(state);
+      if (state.open && now - state.open.openedAt >= maxAge) {
+        if (!state.busy && state.sealed.length === 0) this.#seal(state);
+      }
       // Forget quiet keys so that memory follows the active streams, not every stream ever seen.
       else if (!state.open && !state.busy && state.sealed.length === 0) this.#keys.delete(key);
     }
   }
 
   #schedule(state: KeyState): void {
-    if (state.busy || this.#failed) return;
+    if (state.busy || this.#failed || this.#closed) return;
     const batch = state.sealed.shift();
     if (!batch) return;
     state.busy = true;
@@ -292,8 +310,9 @@ export class DestinationRunner<E = unknown> {
   }
 
   async #attempt(state: KeyState, batch: Batch): Promise<void> {
-    if (this.#failed) return;
+    if (this.#failed || this.#closed) return;
     batch.attempt++;
+    this.#sending.add(batch);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`request timed out after ${this.#opts.requestTimeoutMs} ms`)), this.#opts.requestTimeoutMs);
     this.#inflight.add(controller);
@@ -312,8 +331,16 @@ export class DestinationRunner<E = unknown> {
     } finally {
       clearTimeout(timer);
       this.#inflight.delete(controller);
+      this.#sending.delete(batch);
     }
-    // Closed or abandoned meanwhile: whatever the answer, this runner acknowledges nothing more.
+    if (this.#retired) {
+      // Retiring (see retire()): an accepted batch is acknowledged, nothing is tried again.
+      if (!verdict || verdict.action === 'reject') for (const owner of this.#owners(batch)) this.#done(owner);
+      this.#hold(-batch.records, -batch.bytes);
+      if (this.#sending.size === 0) this.#retireDone();
+      return;
+    }
+    // Closed meanwhile: whatever the answer, this runner acknowledges nothing more.
     if (this.#closed) return;
     const seconds = (performance.now() - started) / 1000;
     const counters = this.#opts.counters;
@@ -352,12 +379,17 @@ export class DestinationRunner<E = unknown> {
     this.#fail(verdict.reason);
   }
 
+  *#owners(batch: Batch): Generator<AckRef> {
+    for (const owner of batch.owners) if (owner !== null) yield owner;
+    if (batch.pendingEmpty) yield* batch.pendingEmpty;
+  }
+
   #complete(state: KeyState, batch: Batch): void {
-    for (const owner of batch.owners) if (owner !== null) this.#done(owner);
-    if (batch.pendingEmpty) for (const owner of batch.pendingEmpty) this.#done(owner);
+    for (const owner of this.#owners(batch)) this.#done(owner);
     this.#hold(-batch.records, -batch.bytes);
     state.busy = false;
-    this.#schedule(state);
+    if (state.sealed.length === 0 && state.open && Date.now() - state.open.openedAt >= this.#maxAge()) this.#seal(state);
+    else this.#schedule(state);
     // Still full with a caller waiting: what sat behind busy keys may be sealed now.
     if (this.#waiters.length > 0 && this.full) this.#relieve();
     this.#wake();
@@ -401,9 +433,14 @@ export class DestinationRunner<E = unknown> {
     this.#wake();
   }
 
+  /** Seals every open batch: each goes as soon as its key's earlier batches are done. */
+  sendOpen(): void {
+    for (const state of this.#keys.values()) this.#seal(state);
+  }
+
   /** Sends every open batch now and resolves when all are done, or when `deadlineMs` passes (false). */
   async flush(deadlineMs = Infinity): Promise<boolean> {
-    for (const state of this.#keys.values()) this.#seal(state);
+    this.sendOpen();
     if (this.#idle()) return true;
     const idle = new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true)));
     if (!Number.isFinite(deadlineMs)) return idle;
@@ -415,22 +452,42 @@ export class DestinationRunner<E = unknown> {
   }
 
   /**
-   * Gives up everything buffered and in flight without closing the destination (it lives on in a new
-   * runner): nothing more is acknowledged, the memory is freed at once.
+   * Gives up everything buffered without closing the destination (it lives on in a new runner): nothing more
+   * is sent and the memory of what was not sent is freed at once. Requests already out are not aborted: the
+   * destination may well have taken them, and their answers say what it accepted (onDone, as before), so
+   * that what is read again is not sent again. Resolves once they have answered (each within the request
+   * timeout); nothing is acknowledged after that.
    */
-  async abandon(): Promise<void> {
-    this.#stop();
+  retire(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => (this.#retired = resolve));
+    let records = 0;
+    let bytes = 0;
+    for (const batch of this.#sending) {
+      records += batch.records;
+      bytes += batch.bytes;
+    }
+    this.#stop({ abortRequests: false });
     this.#keys.clear();
-    this.#releaseAll();
+    this.#hold(records - this.#bufferedRecords, bytes - this.#bufferedBytes);
+    if (this.#sending.size === 0) this.#retireDone();
+    return done;
   }
 
-  #stop(): boolean {
+  #retireDone(): void {
+    this.#releaseAll();
+    const resolve = this.#retired;
+    this.#retired = () => {};
+    resolve?.();
+  }
+
+  #stop(options: { abortRequests: boolean } = { abortRequests: true }): boolean {
     if (this.#closed) return false;
     this.#closed = true;
     clearInterval(this.#ticker);
     for (const t of this.#retryTimers) clearTimeout(t);
     this.#retryTimers.clear();
-    for (const c of this.#inflight) c.abort(new Error('shutting down'));
+    if (options.abortRequests) for (const c of this.#inflight) c.abort(new Error('shutting down'));
     this.#queue.clear();
     for (const w of this.#waiters) w();
     this.#waiters = [];
@@ -441,7 +498,11 @@ export class DestinationRunner<E = unknown> {
 
   /** Stops at once: in-flight requests are aborted, nothing more is acknowledged. */
   async close(): Promise<void> {
-    if (!this.#stop()) return;
+    if (!this.#stop()) {
+      // Closed before, unless it was retiring: then it still owns the destination, and its requests out end now.
+      if (!this.#retired || this.#sending.size === 0) return;
+      for (const c of this.#inflight) c.abort(new Error('shutting down'));
+    }
     await this.destination.close();
   }
 }

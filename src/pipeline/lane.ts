@@ -24,6 +24,11 @@ interface Generation {
   tracker: AckTracker;
 }
 
+interface AheadWaiter {
+  limit: number;
+  resolve: () => void;
+}
+
 export class Lane {
   readonly id: string;
   runner: DestinationRunner;
@@ -44,6 +49,11 @@ export class Lane {
   #lastWritten: string | undefined;
   /** Cursor of the first entry this lane took (not skipped): where a catch-up starts when nothing is committed. */
   #firstCursor: string | undefined;
+  /** Cursors the destination accepted before its detach, not yet read by the catch-up (see detach()). */
+  #deliveredBefore: Set<string> | undefined;
+  /** Seqs of the catch-up's entries the destination accepted before its detach, until their record is seen. */
+  readonly #deliveredSeqs = new Set<number>();
+  #aheadWaiters: AheadWaiter[] = [];
 
   constructor(runner: DestinationRunner, origin: ReadFrom, start: LaneStart, checkpointCursor: string | undefined) {
     this.id = runner.destination.id;
@@ -63,29 +73,81 @@ export class Lane {
     return this.#generations[this.#generations.length - 1]!.tracker;
   }
 
-  /** Registers an entry of the lane's current reader; an entry before the lane's start is done at once. */
+  /**
+   * Registers an entry of the lane's current reader. An entry before the lane's start is done at once, and
+   * registered without its cursor: it is the lane's past, and its checkpoint must not move back to it.
+   */
   admitEntry(entry: JournalEntry): void {
-    this.#current().register(entry.seq, entry.cursor);
-    if (this.#start.kind === 'all') {
-      this.#firstCursor ??= entry.cursor;
-      return;
-    }
-    const past =
-      this.#start.kind === 'after'
-        ? entry.cursor === this.#start.cursor || compareCursors(entry.cursor, this.#start.cursor) <= 0
-        : entry.realtimeUs < this.#start.sinceUs;
-    if (!past) {
+    const tracker = this.#current();
+    if (this.#start.kind !== 'all') {
+      const past =
+        this.#start.kind === 'after'
+          ? entry.cursor === this.#start.cursor || compareCursors(entry.cursor, this.#start.cursor) <= 0
+          : entry.realtimeUs < this.#start.sinceUs;
+      if (past) {
+        tracker.register(entry.seq, undefined);
+        tracker.done(entry.seq);
+        this.#skipThroughSeq = entry.seq;
+        return;
+      }
       this.#start = { kind: 'all' };
-      this.#firstCursor ??= entry.cursor;
-      return;
     }
-    this.#current().done(entry.seq);
-    this.#skipThroughSeq = entry.seq;
+    tracker.register(entry.seq, entry.cursor);
+    this.#firstCursor ??= entry.cursor;
+    if (this.#deliveredBefore?.delete(entry.cursor)) {
+      this.#deliveredSeqs.add(entry.seq);
+      if (this.#deliveredBefore.size === 0) this.#deliveredBefore = undefined;
+    }
   }
 
-  /** Whether a record of the lane's current reader goes to it: not when its last entry is the lane's past. */
+  /**
+   * Whether a record of the lane's current reader goes to it: not when its last entry is the lane's past, nor
+   * when the destination accepted every entry it holds before it was detached (see detach()).
+   */
   wants(record: LogRecord): boolean {
-    return record.seq === 0 || record.seq > this.#skipThroughSeq;
+    if (record.seq === 0) return true;
+    if (record.seq <= this.#skipThroughSeq) return false;
+    const delivered = this.#deliveredSeqs;
+    if (delivered.size === 0) return true;
+    let all = delivered.delete(record.seq);
+    if (record.joinedSeqs) for (const s of record.joinedSeqs) all = delivered.delete(s) && all;
+    return !all;
+  }
+
+  /** Entries acknowledged past the commit point: what a crash now would send again (beyond what is in flight). */
+  get ackedAhead(): number {
+    let n = 0;
+    for (const g of this.#generations) n += g.tracker.doneAhead;
+    return n;
+  }
+
+  /** Resolves once ackedAhead is below `limit`, or when `signal` aborts. */
+  whenAckedAheadBelow(limit: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.ackedAhead < limit) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: AheadWaiter = {
+        limit,
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        this.#aheadWaiters = this.#aheadWaiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#aheadWaiters.push(waiter);
+    });
+  }
+
+  #wakeAheadWaiters(): void {
+    if (this.#aheadWaiters.length === 0) return;
+    const ahead = this.ackedAhead;
+    const ready = this.#aheadWaiters.filter((w) => ahead < w.limit);
+    if (ready.length === 0) return;
+    this.#aheadWaiters = this.#aheadWaiters.filter((w) => ahead >= w.limit);
+    for (const w of ready) w.resolve();
   }
 
   /** Acknowledges every entry a record holds, in the tracker of the reader that read it. */
@@ -102,20 +164,31 @@ export class Lane {
     if (!found || found.id !== generation) return;
     found.tracker.done(seq);
     if (joinedSeqs) for (const s of joinedSeqs) found.tracker.done(s);
+    this.#wakeAheadWaiters();
   }
 
   /**
    * Detach: forget everything in flight (the caller abandons the runner) and count entries from a new
    * catch-up generation that restarts at the committed cursor. Returns where the catch-up reads from and
-   * the number its first entry gets.
+   * the number its first entry gets. The catch-up reads again what the destination accepted behind an entry
+   * still out, but does not send it again: those cursors are remembered until it reads them.
    */
   detach(runner: DestinationRunner): { from: ReadFrom; firstSeq: number } {
     const committed = this.committedCursor;
+    // Entries acknowledged in a generation after one with entries still out are not remembered: they are
+    // sent again (the case of a lane detached again while the previous catch-up's last batches are out).
+    const delivered = new Set<string>();
+    for (const g of this.#generations) for (const cursor of g.tracker.doneAheadCursors()) delivered.add(cursor);
+    this.#deliveredBefore = delivered.size > 0 ? delivered : undefined;
+    this.#deliveredSeqs.clear();
     const id = this.#nextGeneration++;
     this.#generations = [{ id, tracker: new AckTracker(id * GENERATION_SPAN, committed) }];
+    // The catch-up reads from the committed cursor: everything after it is to be delivered.
+    this.#start = { kind: 'all' };
     this.runner = runner;
     this.attached = false;
     this.detachments++;
+    this.#wakeAheadWaiters();
     const from: ReadFrom = committed ? { kind: 'after', cursor: committed } : this.#firstCursor ? { kind: 'at', cursor: this.#firstCursor } : this.origin;
     return { from, firstSeq: id * GENERATION_SPAN + 1 };
   }
@@ -129,7 +202,10 @@ export class Lane {
     this.#generations.push({ id: 0, tracker: new AckTracker(sharedSeq, caughtUpTo) });
     this.#skipThroughSeq = sharedSeq;
     this.#start = caughtUpTo ? { kind: 'after', cursor: caughtUpTo } : { kind: 'all' };
+    this.#deliveredBefore = undefined;
+    this.#deliveredSeqs.clear();
     this.attached = true;
+    this.#wakeAheadWaiters();
   }
 
   /**

@@ -62,6 +62,13 @@ export interface PipelineOptions {
   counters?: PipelineCounters;
 }
 
+/** A detached lane: `switched` resolves once the runner it left has its answers and it has a new one. */
+interface CatchUpEntry {
+  catchUp: CatchUp | undefined;
+  switched: Promise<unknown>;
+  done: Promise<void>;
+}
+
 /** How often multiline buffers, rate-limit windows and checkpoints are looked at. */
 const TICK_MS = 100;
 
@@ -71,7 +78,8 @@ export class Pipeline {
   readonly #log: Logger;
   readonly #lanes: Lane[] = [];
   readonly #stage: RecordStage;
-  readonly #catchUps = new Map<Lane, { catchUp: CatchUp; done: Promise<void> }>();
+  /** Detached lanes: their catch-up, once the requests of the runner they left have answered. */
+  readonly #catchUps = new Map<Lane, CatchUpEntry>();
   /** What every destination's runner (catch-ups' too) holds, bounded together. */
   readonly #budget: BufferBudget;
   #reader: JournalEntryReader | undefined;
@@ -145,7 +153,7 @@ export class Pipeline {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#reader?.stop();
-    for (const { catchUp } of this.#catchUps.values()) catchUp.stop();
+    for (const { catchUp } of this.#catchUps.values()) catchUp?.stop();
     this.#gateHolders = 0;
     this.#openGate?.();
   }
@@ -216,7 +224,7 @@ export class Pipeline {
   }
 
   #onLaneFailed(lane: Lane): void {
-    this.#catchUps.get(lane)?.catchUp.stop();
+    this.#catchUps.get(lane)?.catchUp?.stop();
     if (this.#lanes.every((l) => l.failed)) {
       this.#log.fatal({ destination: lane.id, reason: lane.failed }, 'every destination has failed; stopping');
       process.exitCode = 1;
@@ -265,16 +273,24 @@ export class Pipeline {
 
   #detach(lane: Lane): void {
     const old = lane.runner;
-    const start = lane.detach(this.#newRunner(old.destination, () => lane));
-    void old.abandon();
+    const buffered = old.bufferedRecords;
+    // The shared reader feeds it no more. Its requests out are answered first: what they delivered is
+    // acknowledged, so the catch-up neither starts before it nor sends it again.
+    lane.attached = false;
     this.#opts.counters?.detached?.(lane.id);
-    this.#log.warn(
-      { destination: lane.id, buffered: old.bufferedRecords, resumeFrom: start.from.kind === 'after' || start.from.kind === 'at' ? start.from.cursor : start.from.kind },
-      'destination fell behind its buffer: detached so the others keep shipping; it catches up from its checkpoint with its own reader',
-    );
-    const catchUp = new CatchUp(lane, this.#config, this.#opts.host, this.#log.child({ destination: lane.id, catchUp: lane.detachments }), start);
-    const done = catchUp
-      .run({ pauseShared: () => this.#pauseShared(), resumeShared: () => this.#resumeShared() })
+    const switched = old.retire().then(() => lane.detach(this.#newRunner(old.destination, () => lane)));
+    const entry: CatchUpEntry = { catchUp: undefined, switched, done: Promise.resolve() };
+    entry.done = (async () => {
+      const start = await switched;
+      if (this.#stopping || lane.failed) return;
+      this.#log.warn(
+        { destination: lane.id, buffered, resumeFrom: start.from.kind === 'after' || start.from.kind === 'at' ? start.from.cursor : start.from.kind },
+        'destination fell behind its buffer: detached so the others keep shipping; it catches up from its checkpoint with its own reader',
+      );
+      const catchUp = new CatchUp(lane, this.#config, this.#opts.host, this.#log.child({ destination: lane.id, catchUp: lane.detachments }), start);
+      entry.catchUp = catchUp;
+      await catchUp.run({ pauseShared: () => this.#pauseShared(), resumeShared: () => this.#resumeShared() });
+    })()
       .then(
         () => {},
         (error: unknown) => {
@@ -282,7 +298,7 @@ export class Pipeline {
         },
       )
       .finally(() => this.#catchUps.delete(lane));
-    this.#catchUps.set(lane, { catchUp, done });
+    this.#catchUps.set(lane, entry);
   }
 
   #tick(): void {
@@ -316,9 +332,16 @@ export class Pipeline {
 
   async #drain(): Promise<void> {
     const deadline = Date.now() + this.#config.pipeline.shutdown_timeout;
+    // A lane detached just now: the answers to its last requests move its checkpoint too.
+    const switching = [...this.#catchUps.values()].map((c) => c.switched);
+    if (switching.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(switching), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+      clearTimeout(timer);
+    }
     for (const { catchUp } of this.#catchUps.values()) {
-      catchUp.stop();
-      catchUp.flushAll();
+      catchUp?.stop();
+      catchUp?.flushAll();
     }
     this.#stage.flushAll();
     const results = await Promise.all(this.#lanes.map((lane) => (lane.failed ? true : lane.runner.flush(Math.max(0, deadline - Date.now())))));

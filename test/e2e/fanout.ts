@@ -79,6 +79,13 @@ export function cloudwatchMessages(cw: CloudWatchStandin): string[] {
   return out;
 }
 
+/** How many events CloudWatch stored, without parsing them: cheap enough to poll while the stand-in works. */
+export function cloudwatchCount(cw: CloudWatchStandin): number {
+  let n = 0;
+  for (const stream of cw.groups.get('faults')?.streams.values() ?? []) n += stream.events.length;
+  return n;
+}
+
 export function logglyMessages(loggly: LogglyStandin): string[] {
   return loggly.received.map((r) => (r.event as { message: string }).message);
 }

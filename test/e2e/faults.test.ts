@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killQuietly, type Daemon } from '../helpers/daemon.ts';
-import { cloudwatchMessages, faultEntries, logglyMessages, peakRssMb, SOAK, startFanout, stdoutMessages, tally } from './fanout.ts';
+import { cloudwatchCount, cloudwatchMessages, faultEntries, logglyMessages, peakRssMb, SOAK, startFanout, stdoutMessages, tally } from './fanout.ts';
 
 const log = (text: string) => process.stderr.write(`# ${text}\n`);
 
@@ -140,6 +140,93 @@ describe('fan-out under faults', { timeout: SOAK ? 1_800_000 : 300_000 }, () => 
         assert.ok(t.duplicates <= uncommitted[name]!, `${name}: ${t.duplicates} duplicates, more than the ${uncommitted[name]} uncommitted at the kills`);
       }
     } finally {
+      await f.close();
+    }
+  });
+
+  test('kill -9 while CloudWatch catches up after an outage: a crash sends again at most what was in flight and one checkpoint_interval', async () => {
+    const N = SOAK ? 30_000 : 20_000;
+    const KILLS = SOAK ? 5 : 3;
+    const BUFFER = 2000;
+    // After a restart the shared reader hands on a journal batch before CloudWatch is detached: up to
+    // journal-reader.ts's HIGH_WATER_ENTRIES.
+    const READER_BATCH = 8192;
+    const CHECKPOINT_MS = 100;
+    const OUTAGE_MS = 10_000;
+    const f = await startFanout({ buffer_records: BUFFER, detach_after: '100ms', checkpoint_interval: `${CHECKPOINT_MS}ms` });
+    let daemon: Daemon | undefined;
+    try {
+      daemon = f.start();
+      await daemon.waitFor(() => daemon!.stderr.includes('reading the journal'), 'reader start');
+      await f.cwSwitch.down();
+      const outageStart = Date.now();
+      await f.journal.send(faultEntries(0, N));
+      await daemon.waitFor(() => logglyMessages(f.loggly).length >= N && tally(logglyMessages(f.loggly), 0, N).missing.length === 0, 'Loggly to have every entry', 120_000);
+      // A 10 s outage: the detached CloudWatch's batches back off to seconds between attempts; when it is
+      // back, the one that waits longest holds the checkpoint while the others are delivered.
+      while (Date.now() - outageStart < OUTAGE_MS) await sleep(100);
+      f.cloudwatch.faults.latencyMs = 20;
+      await f.cwSwitch.up();
+      const cursors = (await f.journal.readAll('SYSLOG_IDENTIFIER=jf-fault')).map((e) => e.cursor);
+      const crashes: Array<{ uncommitted: number; perSecond: number; bound: number }> = [];
+      for (let k = 0; k < KILLS; k++) {
+        if (k > 0) {
+          // After a restart CloudWatch answers slower (200 ms a call), so that each catch-up lasts to its kill.
+          f.cloudwatch.faults.latencyMs = 200;
+          daemon = f.start();
+          await daemon.waitFor(() => daemon!.stderr.includes('reading the journal'), 'reader start');
+        }
+        // After a restart CloudWatch reads its backlog on the shared reader, falls behind its buffer and is
+        // detached again: kill while that catch-up runs, at a random moment once it has delivered some.
+        const d = daemon;
+        const atStart = cloudwatchCount(f.cloudwatch);
+        await d.waitFor(() => d.logs().some((l) => l.msg.startsWith('destination fell behind its buffer: detached')), 'CloudWatch detached and catching up', 60_000);
+        await d.waitFor(() => cloudwatchCount(f.cloudwatch) >= atStart + 1000, 'the catch-up to deliver', 60_000);
+        await sleep(Math.floor(Math.random() * 700));
+        const before = cloudwatchCount(f.cloudwatch);
+        await sleep(300);
+        const perSecond = ((cloudwatchCount(f.cloudwatch) - before) * 1000) / 300;
+        const children = d.journalctlPids();
+        d.child.kill('SIGKILL');
+        for (const pid of children) killQuietly(pid);
+        await d.exited;
+        // Requests the stand-in had received still land after the kill: they were in flight.
+        await sleep(500);
+        const delivered = cloudwatchMessages(f.cloudwatch);
+        assert.ok(tally(delivered, 0, N).missing.length > 0, `kill ${k} came while CloudWatch was still catching up`);
+        const committed = await committedIndex(f.stateDir, 'cloudwatch', cursors);
+        const uncommitted = new Set(delivered.filter((m) => Number(m.slice(6)) > committed)).size;
+        // In flight: the catch-up's buffer (buffer_records, and one piece of buffer_records handed on before
+        // it waits), as many acknowledged behind an entry still out, and the batch the shared reader handed
+        // on before the detach; then what was acknowledged in one checkpoint_interval (twice: the write
+        // takes its own time).
+        const bound = Math.ceil(3 * BUFFER + READER_BATCH + (perSecond * 2 * CHECKPOINT_MS) / 1000);
+        crashes.push({ uncommitted, perSecond: Math.round(perSecond), bound });
+      }
+      daemon = f.start();
+      const last = daemon;
+      // Parsing every stored event is slow enough to starve the stand-in, which runs in this process: once a second.
+      let checkedAt = 0;
+      const complete = () => {
+        if (cloudwatchCount(f.cloudwatch) < N || Date.now() - checkedAt < 1000) return false;
+        checkedAt = Date.now();
+        return tally(cloudwatchMessages(f.cloudwatch), 0, N).missing.length === 0;
+      };
+      await last.waitFor(complete, 'CloudWatch to have every entry', 240_000);
+      assert.equal((await last.stop()).code, 0);
+      const cw = tally(cloudwatchMessages(f.cloudwatch), 0, N);
+      const uncommittedAtKills = crashes.reduce((n, c) => n + c.uncommitted, 0);
+      log(
+        `crash during catch-up: ${N} entries, ${KILLS} kill -9; CloudWatch duplicates ${cw.duplicates} (${Math.round(cw.duplicates / KILLS)} per crash); ` +
+          `delivered but uncommitted at each kill / bound: ${crashes.map((c) => `${c.uncommitted}/${c.bound} at ${c.perSecond}/s`).join(', ')}`,
+      );
+      assert.deepEqual(cw.missing, [], 'CloudWatch lost entries');
+      for (const [k, c] of crashes.entries()) assert.ok(c.uncommitted <= c.bound, `kill ${k}: ${c.uncommitted} delivered past the checkpoint, more than ${c.bound}`);
+      // In all, no more duplicates than the kills left uncommitted: no checkpoint went back, and what was
+      // acknowledged before a detach was not sent again.
+      assert.ok(cw.duplicates <= uncommittedAtKills, `${cw.duplicates} duplicates, more than the ${uncommittedAtKills} uncommitted at the kills`);
+    } finally {
+      await daemon?.stop();
       await f.close();
     }
   });

@@ -229,3 +229,55 @@ test('on a backlog, open batches wait past the flush interval to grow, and go on
   assert.deepEqual(dest.calls.map((c) => c.events.length), [10], 'one request of everything held');
   await runner.close();
 });
+
+test('retire: requests out are answered and acknowledged, nothing else is sent, and the memory is given back', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  // The first request of each key waits at the gate: it is out when the runner retires.
+  const dest = new MemoryDestination(limits({ maxEvents: 5, concurrency: 2 }), async (call) => {
+    if (call <= 2) await gate;
+    return ALL_ACCEPTED;
+  });
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (seq) => done.push(seq) });
+  for (let i = 1; i <= 20; i++) runner.push(record(i, i % 2 === 0 ? 'a' : 'b'));
+  runner.sendOpen();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(dest.calls.length, 2, 'one request out per key');
+  let retired = false;
+  const retiring = runner.retire().then(() => (retired = true));
+  assert.equal(runner.bufferedRecords, 10, 'what was not out is given back at once');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(retired, false, 'waits for the answers');
+  release();
+  await retiring;
+  assert.deepEqual([...done].sort((a, b) => a - b), [...dest.calls[0]!.events, ...dest.calls[1]!.events].map((m) => Number(m.slice(1))).sort((a, b) => a - b));
+  assert.equal(done.length, 10);
+  assert.equal(dest.calls.length, 2, 'nothing more was sent');
+  assert.equal(runner.bufferedRecords, 0);
+  assert.equal(runner.bufferedBytes, 0);
+  runner.push(record(99));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(dest.calls.length, 2, 'a retired runner takes nothing');
+});
+
+test('retire: a request out that fails is neither acknowledged nor tried again', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const dest = new MemoryDestination(limits(), async () => {
+    await gate;
+    throw new Failure('retry');
+  });
+  const done: number[] = [];
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: (seq) => done.push(seq) });
+  for (let i = 1; i <= 5; i++) runner.push(record(i));
+  runner.sendOpen();
+  await new Promise((r) => setTimeout(r, 20));
+  const retiring = runner.retire();
+  release();
+  await retiring;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(done, []);
+  assert.equal(dest.calls.length, 1);
+  assert.equal(runner.bufferedRecords, 0);
+});
