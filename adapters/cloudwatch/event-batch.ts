@@ -35,13 +35,18 @@ export class EventBatch {
 
   /**
    * `{"timestamp":N,"message":"..."}`, escaped as JSON.stringify escapes it (so the body is the SDK's bytes).
-   * `size`: what the event counts against the request's limit, when the caller has counted it already.
+   * `size`: what the event counts against the request's limit, when the caller has counted it already;
+   * `escaped`: the message as a JSON string's text without its quotes, when the caller has it (the encoder
+   * writes a json line's escaped copy from parts escaped once, see escapedJsonLine).
    */
-  add(event: LogEvent, size?: number): void {
+  add(event: LogEvent, size?: number, escaped?: string): void {
     const n = this.#starts.length;
     // The service refuses an empty message: it is replaced, never sent empty, and the record is not dropped.
     const message = event.message.length > 0 ? event.message : EMPTY_MESSAGE;
-    const text = (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
+    const text =
+      escaped !== undefined && message === event.message
+        ? (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":"' + escaped + '"}'
+        : (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
     // A UTF-16 code unit is at most 3 UTF-8 bytes.
     const room = text.length * 3;
     if (this.#used + room > this.#bytes.length) {

@@ -2,11 +2,11 @@
 import type { RejectedLogEventsInfo } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { compileTemplate, type CompiledTemplate } from '../../src/normalize/template.ts';
-import type { BatchLimits, BatchStore, Destination, DestinationContext, Encoded, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
+import type { BatchLimits, BatchStore, Destination, DestinationContext, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
 import type { CloudWatchOptions } from './config.ts';
 import { cachedSanitizer, sanitizeGroupName, sanitizeStreamName } from './names.ts';
 import { EventBatch } from './event-batch.ts';
-import { encodeRecord, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
+import { encodeRecord, MAX_BATCH_BYTES, type EncodedLogEvent, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
 import { classify } from './retry.ts';
 import { CloudWatchLogsService } from './service.ts';
 
@@ -36,7 +36,7 @@ export function rejectedCounts(info: RejectedLogEventsInfo | undefined, eventCou
 /** Batches kept as PutLogEvents body bytes (see EventBatch). */
 const EVENT_BATCHES: BatchStore<LogEvent, EventBatch> = {
   create: () => new EventBatch(),
-  add: (batch, event) => batch.add(event.data, event.size),
+  add: (batch, event: EncodedLogEvent) => batch.add(event.data, event.size, event.escaped),
 };
 
 export class CloudWatchDestination implements Destination<LogEvent, EventBatch | readonly LogEvent[]> {
@@ -88,7 +88,7 @@ export class CloudWatchDestination implements Destination<LogEvent, EventBatch |
     return this.#groupName(this.#group(record)) + KEY_SEPARATOR + this.#streamName(this.#stream(record));
   }
 
-  encode(record: LogRecord): Array<Encoded<LogEvent>> {
+  encode(record: LogRecord): EncodedLogEvent[] {
     return encodeRecord(record, this.#format, this.#oversize);
   }
 
