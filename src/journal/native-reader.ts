@@ -7,7 +7,7 @@ import type { JournalEntry } from '../model/journal-entry.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { awaitJournalFiles } from './journal-presence.ts';
 import type { ReadFrom } from './journalctl-args.ts';
-import { ChunkDecoder, type NativeChunk } from './native-chunk.ts';
+import { ChunkDecoder } from './native-chunk.ts';
 import { describeSource } from './native-session.ts';
 import { CONTROL_OUTSTANDING, CONTROL_SLOTS, CONTROL_STOP, type NativeWorkerData, type NativeWorkerMessage } from './native-worker.ts';
 import { HIGH_WATER_ENTRIES, reportLostCursor, type JournalEntryReader, type LostRange, type ReaderCounters, type ReaderOptions } from './reader.ts';
@@ -23,15 +23,6 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 
 const STOP_GRACE_MS = 5000;
 /** Errors that a restart cannot fix: the daemon stops with the message instead of retrying for ever. */
 const PERMANENT_ERRORS = new Set(['ERR_NATIVE_MATCH']);
-
-/**
- * Chunks are kept as the worker sent them (bytes outside the JS heap) and decoded when they are handed on, a
- * few at a time: entries decoded as they arrive waited on the heap, up to HIGH_WATER_ENTRIES of them, while the
- * pipeline worked through the batch before them, so they outlived young collections and were promoted (measured
- * with a daemon's path of reader, normalizer and CloudWatch batches over the bench's 200,000 entries: ...).
- * A batch of about this many entries at a time keeps what waits decoded small, as the journalctl reader's reads do.
- */
-const DECODED_BATCH_ENTRIES = 256;
 
 type Outcome = { kind: 'end' } | { kind: 'stopped' } | { kind: 'failed'; error: Error };
 
@@ -144,7 +135,7 @@ export class NativeJournalReader implements JournalEntryReader {
 
   async *#consume(run: WorkerRun): AsyncGenerator<JournalEntry[], Outcome> {
     const decoder = new ChunkDecoder(this.#nextSeq);
-    let queue: NativeChunk[] = [];
+    let queue: JournalEntry[] = [];
     let outcome: Outcome | undefined;
     const notify = () => {
       const w = this.#wake;
@@ -155,7 +146,11 @@ export class NativeJournalReader implements JournalEntryReader {
       if (outcome) return;
       switch (message.type) {
         case 'chunk':
-          queue.push(message.chunk);
+          try {
+            decoder.decode(message.chunk, queue);
+          } catch (error) {
+            outcome = { kind: 'failed', error: error as Error };
+          }
           break;
         case 'lost':
           this.lost = message.lost;
@@ -185,17 +180,8 @@ export class NativeJournalReader implements JournalEntryReader {
     });
     while (true) {
       if (queue.length > 0 && !this.#stopped) {
-        const batch: JournalEntry[] = [];
-        let chunks = 0;
-        try {
-          while (chunks < queue.length && batch.length < DECODED_BATCH_ENTRIES) decoder.decode(queue[chunks++]!, batch);
-          queue = chunks === queue.length ? [] : queue.slice(chunks);
-        } catch (error) {
-          // The entries before the one that failed are handed on; the restart resumes after the last of them.
-          outcome ??= { kind: 'failed', error: error as Error };
-          queue = [];
-        }
-        if (batch.length === 0) continue;
+        const batch = queue;
+        queue = [];
         const last = batch[batch.length - 1]!;
         this.#lastCursor = last.cursor;
         this.#nextSeq = last.seq + 1;
