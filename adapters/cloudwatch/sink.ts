@@ -37,6 +37,7 @@ export function rejectedCounts(info: RejectedLogEventsInfo | undefined, eventCou
 const EVENT_BATCHES: BatchStore<LogEvent, EventBatch> = {
   create: () => new EventBatch(),
   add: (batch, event: EncodedLogEvent) => batch.add(event.data, event.size, event.escaped),
+  release: (batch) => batch.release(),
 };
 
 export class CloudWatchDestination implements Destination<LogEvent, EventBatch | readonly LogEvent[]> {

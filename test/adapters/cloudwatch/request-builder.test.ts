@@ -210,6 +210,31 @@ describe('a batch kept as body bytes', () => {
     );
   });
 
+  test('the buffer of a released batch serves the next batches; bodies already made are left intact (property)', () => {
+    fc.assert(
+      fc.property(fc.array(events, { minLength: 2, maxLength: 6 }), (lists) => {
+        const made: Array<{ body: Buffer; expected: string }> = [];
+        for (const list of lists) {
+          const batch = EventBatch.of(list);
+          const sorted = [...list].sort((a, b) => a.timestamp - b.timestamp);
+          for (const { body } of batch.bodies('g', 's')) made.push({ body, expected: putLogEventsBody('g', 's', sorted) });
+          batch.release();
+        }
+        for (const { body, expected } of made) assert.equal(body.toString('utf8'), expected);
+      }),
+      { numRuns: 100 },
+    );
+    // Batches that grow through every pooled capacity, released, then built again from the pool.
+    for (let round = 0; round < 2; round++) {
+      const big = Array.from({ length: 900 }, (_, i) => ev(i, `${'é'.repeat(i % 500)}"${i}"`));
+      const batch = EventBatch.of(big);
+      const [only, more] = batch.bodies('g', 's');
+      assert.equal(more, undefined);
+      assert.equal(only!.body.toString('utf8'), putLogEventsBody('g', 's', big));
+      batch.release();
+    }
+  });
+
   test('the bytes of events added one by one grow past the first capacity intact', () => {
     const big = Array.from({ length: 300 }, (_, i) => ev(i, `${'é'.repeat(i)}"${i}"`));
     assert.equal(EventBatch.of(big).bodies('g', 's')[0]!.body.toString('utf8'), putLogEventsBody('g', 's', big));
