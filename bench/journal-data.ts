@@ -83,7 +83,7 @@ export function makeMessage(i: number, timeMs: number, rand: () => number, tag =
 }
 
 /** Export-format text of entry `i` (journal-remote input: address fields, then the fields journald would store). */
-function exportEntry(i: number, c: Container, startUs: number, rand: () => number, bootId: string, machineId: string, host: string): string {
+export function exportEntry(i: number, c: Container, startUs: number, rand: () => number, bootId: string, machineId: string, host: string): string {
   const realtimeUs = startUs + i * ENTRY_SPACING_US;
   const { message, priority } = makeMessage(i, Math.floor(realtimeUs / 1000), rand);
   return (

@@ -1,6 +1,6 @@
 // Records -> PutLogEvents events (sized as the service counts them), and batches -> valid requests.
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
+import { escapedJsonLine, jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
 import { utf8Boundary, utf8Pieces } from '../http/oversize.ts';
 
@@ -23,6 +23,14 @@ export const EMPTY_MESSAGE = '(empty message)';
 export interface LogEvent {
   timestamp: number;
   message: string;
+}
+
+/**
+ * An event as the encoder hands it on. `escaped`, when the encoder has it: the message as the text of a JSON
+ * string without its quotes (JSON.stringify(message).slice(1, -1)), so that the batch need not escape it again.
+ */
+export interface EncodedLogEvent extends Encoded<LogEvent> {
+  escaped?: string;
 }
 
 export type MessageFormat = 'json' | 'text';
@@ -48,11 +56,16 @@ function truncate(timestamp: number, bytes: Buffer): Array<Encoded<LogEvent>> {
 }
 
 /** The record's events: one, or several when the message is over the per-event limit and split. */
-export function encodeRecord(record: LogRecord, format: MessageFormat, oversize: OversizePolicy): Array<Encoded<LogEvent>> {
+export function encodeRecord(record: LogRecord, format: MessageFormat, oversize: OversizePolicy): EncodedLogEvent[] {
+  const timestamp = Math.trunc(record.time);
+  if (format === 'json') {
+    // The json line, its escaped copy and its length are made once for every destination that sends them;
+    // the line itself is left as the engine's rope of its parts, never flattened unless something reads it.
+    const length = jsonLineBytes(record);
+    if (length <= MAX_EVENT_MESSAGE_BYTES) return [{ data: { timestamp, message: recordToJsonLine(record) }, size: length + EVENT_OVERHEAD_BYTES, time: timestamp, escaped: escapedJsonLine(record) }];
+  }
   let message = format === 'json' ? recordToJsonLine(record) : record.message;
   if (message.length === 0) message = EMPTY_MESSAGE;
-  const timestamp = Math.trunc(record.time);
-  // The json line's length is counted once for every destination that sends it.
   const length = format === 'json' ? jsonLineBytes(record) : Buffer.byteLength(message);
   if (length <= MAX_EVENT_MESSAGE_BYTES) return [event(timestamp, message, length)];
   const bytes = Buffer.from(message, 'utf8');

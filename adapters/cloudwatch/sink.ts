@@ -1,12 +1,12 @@
 // The CloudWatch Logs destination: one stream per key (group + stream), batches sent through the service.
 import type { RejectedLogEventsInfo } from '@aws-sdk/client-cloudwatch-logs';
-import type { LogRecord } from '../../src/model/log-record.ts';
+import type { LogRecord, RecordSource } from '../../src/model/log-record.ts';
 import { compileTemplate, type CompiledTemplate } from '../../src/normalize/template.ts';
-import type { BatchLimits, BatchStore, Destination, DestinationContext, Encoded, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
+import type { BatchLimits, BatchStore, Destination, DestinationContext, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
 import type { CloudWatchOptions } from './config.ts';
 import { cachedSanitizer, sanitizeGroupName, sanitizeStreamName } from './names.ts';
 import { EventBatch } from './event-batch.ts';
-import { encodeRecord, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
+import { encodeRecord, MAX_BATCH_BYTES, type EncodedLogEvent, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
 import { classify } from './retry.ts';
 import { CloudWatchLogsService } from './service.ts';
 
@@ -36,7 +36,8 @@ export function rejectedCounts(info: RejectedLogEventsInfo | undefined, eventCou
 /** Batches kept as PutLogEvents body bytes (see EventBatch). */
 const EVENT_BATCHES: BatchStore<LogEvent, EventBatch> = {
   create: () => new EventBatch(),
-  add: (batch, event) => batch.add(event.data, event.size),
+  add: (batch, event: EncodedLogEvent) => batch.add(event.data, event.size, event.escaped),
+  release: (batch) => batch.release(),
 };
 
 export class CloudWatchDestination implements Destination<LogEvent, EventBatch | readonly LogEvent[]> {
@@ -52,6 +53,12 @@ export class CloudWatchDestination implements Destination<LogEvent, EventBatch |
   readonly #format: MessageFormat;
   readonly #oversize: OversizePolicy;
   readonly #healthcheck: boolean;
+  /**
+   * Keys by source object, when neither template reads `{fields.X}` (the names then depend on the source
+   * alone): the normalizer shares one source object among a container's records, so the names are rendered and looked up once per container, and every record
+   * of a stream hands the runner the same key string (whose hash the engine then keeps).
+   */
+  readonly #keys: WeakMap<RecordSource, string> | undefined;
 
   constructor(options: CloudWatchOptions, context: DestinationContext) {
     this.id = context.id;
@@ -60,6 +67,7 @@ export class CloudWatchDestination implements Destination<LogEvent, EventBatch |
     this.#format = options.message_format;
     this.#oversize = options.oversize;
     this.#healthcheck = options.healthcheck;
+    this.#keys = this.#group.usesFields || this.#stream.usesFields ? undefined : new WeakMap();
     this.limits = {
       maxEvents: MAX_BATCH_EVENTS,
       maxBytes: MAX_BATCH_BYTES,
@@ -85,10 +93,17 @@ export class CloudWatchDestination implements Destination<LogEvent, EventBatch |
   }
 
   key(record: LogRecord): string {
-    return this.#groupName(this.#group(record)) + KEY_SEPARATOR + this.#streamName(this.#stream(record));
+    // Only containers' sources are shared among records; others are made per entry and would only fill the map.
+    const keys = record.source.container !== undefined ? this.#keys : undefined;
+    let key = keys?.get(record.source);
+    if (key === undefined) {
+      key = this.#groupName(this.#group(record)) + KEY_SEPARATOR + this.#streamName(this.#stream(record));
+      keys?.set(record.source, key);
+    }
+    return key;
   }
 
-  encode(record: LogRecord): Array<Encoded<LogEvent>> {
+  encode(record: LogRecord): EncodedLogEvent[] {
     return encodeRecord(record, this.#format, this.#oversize);
   }
 

@@ -2,6 +2,7 @@
 import { fieldTexts, type JournalEntry } from '../model/journal-entry.ts';
 import type { Level, LogRecord, RecordSource } from '../model/log-record.ts';
 import { ContinuationRules, NOT_CONTINUATION } from './continuation.ts';
+import { detached } from './detached.ts';
 import { jsonFields, jsonLevel, jsonMessage, jsonTime, parseJsonMessage } from './json-message.ts';
 import { levelFromPriority } from './levels.ts';
 import type { RecordsOptions } from './options.ts';
@@ -98,7 +99,8 @@ export class Normalizer {
 
   /** Normalizes one entry. Records are emitted in order per stream; a record may wait for its continuation lines. */
   push(entry: JournalEntry, emit: Emit): void {
-    const text = messageText(entry);
+    // With multiline joining every record waits in its stream's slot for the next line: held past its entry.
+    const text = this.#rules !== undefined ? detached(messageText(entry)) : messageText(entry);
     const key = streamKey(entry);
     if (this.#partialEnabled) {
       const partial = this.#partials.get(key);

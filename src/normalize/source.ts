@@ -1,6 +1,7 @@
 // Where a record comes from (host, service, stream, container, unit, ECS task), derived from journal fields.
 import { fieldText, type JournalEntry } from '../model/journal-entry.ts';
 import type { EcsInfo, RecordSource } from '../model/log-record.ts';
+import { detached } from './detached.ts';
 import { parseEcsContainerName } from './ecs-name.ts';
 
 /**
@@ -56,9 +57,10 @@ export class SourceDeriver {
     const name = text(entry, 'CONTAINER_NAME');
     const hit = this.#containers.get(key);
     if (hit !== undefined && hit.name === name && hit.hostname === hostname) return hit.source;
-    const source = this.#container(entry, hostname ?? this.#host, shortId ?? fullId!.slice(0, 12), name);
+    // Cached for as long as the container logs: its strings are copied out of the reader's chunk (see detached).
+    const source = detachedSource(this.#container(entry, hostname ?? this.#host, shortId ?? fullId!.slice(0, 12), name));
     if (this.#containers.size >= MAX_CACHED_CONTAINERS) this.#containers.delete(this.#containers.keys().next().value!);
-    this.#containers.set(key, { name, hostname, source });
+    this.#containers.set(key, { name: name === undefined ? name : detached(name), hostname: hostname === undefined ? hostname : detached(hostname), source });
     return source;
   }
 
@@ -110,4 +112,14 @@ export class SourceDeriver {
     }
     return source;
   }
+}
+
+function detachedSource(s: RecordSource): RecordSource {
+  const out: RecordSource = { host: detached(s.host), service: detached(s.service), stream: detached(s.stream) };
+  if (s.container !== undefined) out.container = { id: detached(s.container.id), name: detached(s.container.name), image: detached(s.container.image) };
+  if (s.unit !== undefined) out.unit = detached(s.unit);
+  if (s.identifier !== undefined) out.identifier = detached(s.identifier);
+  if (s.pid !== undefined) out.pid = s.pid;
+  if (s.ecs !== undefined) out.ecs = { cluster: detached(s.ecs.cluster), family: detached(s.ecs.family), revision: detached(s.ecs.revision), taskArn: detached(s.ecs.taskArn) };
+  return out;
 }

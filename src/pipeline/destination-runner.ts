@@ -63,7 +63,7 @@ interface KeyState {
   busy: boolean;
 }
 
-type RunnerDestinationStore<E> = { create(): unknown; add(batch: unknown, event: Encoded<E>): void };
+type RunnerDestinationStore<E> = { create(): unknown; add(batch: unknown, event: Encoded<E>): void; release?(batch: unknown): void };
 
 /** The default: a batch is an array of the events' data. */
 const ARRAY_STORE: RunnerDestinationStore<unknown> = {
@@ -89,7 +89,7 @@ export const BACKLOG_MAX_AGE_MS = 10_000;
 
 export class DestinationRunner<E = unknown> {
   readonly destination: Destination<E>;
-  readonly #store: { create(): unknown; add(batch: unknown, event: Encoded<E>): void };
+  readonly #store: RunnerDestinationStore<E>;
   readonly #opts: Required<Omit<RunnerOptions, 'counters' | 'onFatal' | 'budget'>> & Pick<RunnerOptions, 'counters' | 'onFatal'>;
   readonly #budget: BufferBudget;
   readonly #member: BudgetMember;
@@ -385,6 +385,7 @@ export class DestinationRunner<E = unknown> {
   }
 
   #complete(state: KeyState, batch: Batch): void {
+    this.#store.release?.(batch.events);
     for (const owner of this.#owners(batch)) this.#done(owner);
     this.#hold(-batch.records, -batch.bytes);
     state.busy = false;

@@ -49,6 +49,8 @@ export type FailureAction =
 export interface BatchStore<E, B> {
   create(): B;
   add(batch: B, event: Encoded<E>): void;
+  /** The batch is done for good (answered, or refused for good) and never sent again: its memory may be reused. */
+  release?(batch: B): void;
 }
 
 export interface Destination<E = unknown, B = unknown> {

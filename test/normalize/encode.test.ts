@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { ecsLogsSourceParts, isoTime, jsonLineBytes, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { ecsLogsSourceParts, escapedJsonLine, isoTime, jsonLineBytes, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
 import fc from 'fast-check';
 
 const container: LogRecord = {
@@ -119,4 +119,47 @@ test('a record is encoded once for every destination of its format, and each rec
   assert.equal(jsonLineBytes(second), Buffer.byteLength(recordToJsonLine(second)));
   assert.equal(JSON.parse(recordToJsonLine(first)).message, 'first ünïcode');
   assert.equal(jsonLineBytes(first), Buffer.byteLength(line));
+});
+
+/** Records of any text: binary units (lone surrogates, control characters), quotes, backslashes, any source shape. */
+const char = fc.oneof(fc.constantFrom('\ud83d', '\ude00', '"', '\\', '\u2028', '\u0000', '\u001f', '\u007f', 'é', '€'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+const text = fc.string({ unit: char, maxLength: 40 });
+const anyRecord = fc.record({
+  time: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+  level: fc.constantFrom('emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug' as const),
+  message: text,
+  fields: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean(), fc.array(text, { maxLength: 3 }), fc.dictionary(text, text, { maxKeys: 3 })), { maxKeys: 5 }),
+  source: fc.record(
+    {
+      host: text,
+      service: text,
+      stream: text,
+      container: fc.record({ id: text, name: text, image: text }),
+      unit: text,
+      identifier: text,
+      pid: fc.integer({ min: 1, max: 4_194_304 }),
+      ecs: fc.record({ cluster: text, family: text, revision: text, taskArn: text }),
+    },
+    { requiredKeys: ['host', 'service', 'stream'] },
+  ),
+  cursor: fc.constant('s=1'),
+  seq: fc.nat(),
+});
+
+test('the escaped line is JSON.stringify of the line without its quotes, and its byte count the line\'s, in any order of calls (property)', () => {
+  fc.assert(
+    fc.property(anyRecord, fc.boolean(), (r, lineFirst) => {
+      const record = r as LogRecord;
+      // A fresh record each time: asked for its escaped copy or byte count before or after its line.
+      const line = lineFirst ? recordToJsonLine(record) : undefined;
+      const escaped = escapedJsonLine(record);
+      const bytes = jsonLineBytes(record);
+      const expected = line ?? recordToJsonLine(record);
+      assert.equal(recordToJsonLine(record), expected);
+      assert.equal(escaped, JSON.stringify(expected).slice(1, -1));
+      assert.equal(bytes, Buffer.byteLength(expected));
+      assert.equal(JSON.parse(expected).message, record.message);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -187,6 +187,54 @@ describe('a batch kept as body bytes', () => {
     );
   });
 
+  test('json events added with their escaped copy write the bytes putLogEventsBody writes for their lines (property)', () => {
+    const char = fc.oneof(fc.constantFrom('\ud83d', '\ude00', '"', '\\', '\u2028', '\u0000', 'é'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+    const text = fc.string({ unit: char, maxLength: 60 });
+    const records = fc.array(fc.record({ message: text, time: fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 3_600_000 }), fields: fc.dictionary(text, text, { maxKeys: 4 }), stream: text }), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(records, (list) => {
+        const batch = new EventBatch();
+        const sent: LogEvent[] = [];
+        for (const r of list.map((o) => record(o))) {
+          const [e, more] = encodeRecord(r, 'json', 'split');
+          assert.equal(more, undefined);
+          assert.equal(e!.escaped, JSON.stringify(recordToJsonLine(r)).slice(1, -1));
+          assert.equal(e!.size, bytes(recordToJsonLine(r)) + EVENT_OVERHEAD_BYTES);
+          batch.add(e!.data, e!.size, e!.escaped);
+          sent.push({ timestamp: e!.data.timestamp, message: recordToJsonLine(r) });
+        }
+        const sorted = [...sent].sort((a, b) => a.timestamp - b.timestamp);
+        assert.equal(batch.bodies('g', 's')[0]!.body.toString('utf8'), putLogEventsBody('g', 's', sorted));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('the buffer of a released batch serves the next batches; bodies already made are left intact (property)', () => {
+    fc.assert(
+      fc.property(fc.array(events, { minLength: 2, maxLength: 6 }), (lists) => {
+        const made: Array<{ body: Buffer; expected: string }> = [];
+        for (const list of lists) {
+          const batch = EventBatch.of(list);
+          const sorted = [...list].sort((a, b) => a.timestamp - b.timestamp);
+          for (const { body } of batch.bodies('g', 's')) made.push({ body, expected: putLogEventsBody('g', 's', sorted) });
+          batch.release();
+        }
+        for (const { body, expected } of made) assert.equal(body.toString('utf8'), expected);
+      }),
+      { numRuns: 100 },
+    );
+    // Batches that grow through every pooled capacity, released, then built again from the pool.
+    for (let round = 0; round < 2; round++) {
+      const big = Array.from({ length: 900 }, (_, i) => ev(i, `${'é'.repeat(i % 500)}"${i}"`));
+      const batch = EventBatch.of(big);
+      const [only, more] = batch.bodies('g', 's');
+      assert.equal(more, undefined);
+      assert.equal(only!.body.toString('utf8'), putLogEventsBody('g', 's', big));
+      batch.release();
+    }
+  });
+
   test('the bytes of events added one by one grow past the first capacity intact', () => {
     const big = Array.from({ length: 300 }, (_, i) => ev(i, `${'é'.repeat(i)}"${i}"`));
     assert.equal(EventBatch.of(big).bodies('g', 's')[0]!.body.toString('utf8'), putLogEventsBody('g', 's', big));

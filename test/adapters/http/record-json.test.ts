@@ -56,3 +56,24 @@ test('a LogDNA line is what JSON.stringify writes for its object (property)', ()
     { numRuns: 500 },
   );
 });
+
+test('one record encoded for Loggly and LogDNA in turn, in either order, gives each its own JSON (property)', () => {
+  fc.assert(
+    fc.property(record, fc.string({ maxLength: 10 }), fc.boolean(), (r, app, logglyFirst) => {
+      const loggly = JSON.stringify(addSourceAndFields({ timestamp: isoTime(r.time), level: r.level, message: r.message }, r, true)) + '\n';
+      const logdna = JSON.stringify({ timestamp: r.time, line: r.message, app, level: LOGDNA_LEVELS[r.level], meta: addSourceAndFields({ level: r.level }, r, true) });
+      const encodeLoggly = () => assert.equal(encodeLogglyEvent(r, 'split')[0]!.data, loggly);
+      const encodeLogdna = () => assert.equal(encodeLogdnaLine(r, app, 'split')[0]!.data, logdna);
+      if (logglyFirst) {
+        encodeLoggly();
+        encodeLogdna();
+      } else {
+        encodeLogdna();
+        encodeLoggly();
+      }
+      encodeLoggly();
+      encodeLogdna();
+    }),
+    { numRuns: 500 },
+  );
+});
