@@ -90,9 +90,8 @@ for (const name of LABELLED) {
   console.log(`${name.padEnd(11)} ${String(text.length).padStart(6)} ${String(found).padStart(6)} ${String(right).padStart(6)} ${precision.padStart(10)} ${((100 * right) / text.length).toFixed(1).padStart(6)}%`);
   if (showMisses) for (const m of misses) console.log(m);
 }
-console.log('\nunlabelled   lines  found  (a level found in a dataset without level fields; read them with --misses)');
-for (const name of UNLABELLED) {
-  const text = lines(dir, name);
+/** Prints how many of a dataset's lines were given a level (and, with --misses, which levels on which lines). */
+function reportFound(name: string, text: string[]): void {
   const hits: string[] = [];
   for (const line of text) {
     parseTextMessage(line, journalMs);
@@ -102,17 +101,11 @@ for (const name of UNLABELLED) {
   if (showMisses) for (const h of new Set(hits)) console.log(h);
 }
 
+console.log('\nunlabelled   lines  found  (a level found in a dataset without level fields; read them with --misses)');
+for (const name of UNLABELLED) reportFound(name, lines(dir, name));
+
 // The messages alone (the Content column: the text after the fields), as a container printing only its
 // message would: a level found here is a word of the message taken for a level, unless the message itself
 // starts with one.
 console.log('\ncontent      lines  found  (a level found in the message text alone; read them with --misses)');
-for (const name of [...LABELLED, ...UNLABELLED]) {
-  const text = csvColumn(structured(dir, name), 'Content');
-  const hits: string[] = [];
-  for (const line of text) {
-    parseTextMessage(line, journalMs);
-    if (textLevel !== undefined) hits.push(`  ${textLevel}: ${line.slice(0, 140)}`);
-  }
-  console.log(`${name.padEnd(11)} ${String(text.length).padStart(6)} ${String(hits.length).padStart(6)}`);
-  if (showMisses) for (const h of new Set(hits)) console.log(h);
-}
+for (const name of [...LABELLED, ...UNLABELLED]) reportFound(name, csvColumn(structured(dir, name), 'Content'));
