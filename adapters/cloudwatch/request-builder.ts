@@ -2,7 +2,7 @@
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { escapedJsonLine, jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
-import { utf8Boundary, utf8Pieces } from '../http/oversize.ts';
+import { type OversizeMode, utf8Boundary, utf8Pieces } from '../http/oversize.ts';
 
 /** Limits of one PutLogEvents request (API reference, PutLogEvents). */
 export const MAX_BATCH_EVENTS = 10_000;
@@ -34,7 +34,6 @@ export interface EncodedLogEvent extends Encoded<LogEvent> {
 }
 
 export type MessageFormat = 'json' | 'text';
-export type OversizePolicy = 'split' | 'truncate';
 
 function event(timestamp: number, message: string, bytes: number): Encoded<LogEvent> {
   return { data: { timestamp, message }, size: bytes + EVENT_OVERHEAD_BYTES, time: timestamp };
@@ -56,7 +55,7 @@ function truncate(timestamp: number, bytes: Buffer): Array<Encoded<LogEvent>> {
 }
 
 /** The record's events: one, or several when the message is over the per-event limit and split. */
-export function encodeRecord(record: LogRecord, format: MessageFormat, oversize: OversizePolicy): EncodedLogEvent[] {
+export function encodeRecord(record: LogRecord, format: MessageFormat, oversize: OversizeMode): EncodedLogEvent[] {
   const timestamp = Math.trunc(record.time);
   if (format === 'json') {
     // The json line, its escaped copy and its length are made once for every destination that sends them;

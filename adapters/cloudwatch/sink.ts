@@ -6,7 +6,8 @@ import type { BatchLimits, BatchStore, Destination, DestinationContext, FailureA
 import type { CloudWatchOptions } from './config.ts';
 import { cachedSanitizer, sanitizeGroupName, sanitizeStreamName } from './names.ts';
 import { EventBatch } from './event-batch.ts';
-import { encodeRecord, MAX_BATCH_BYTES, type EncodedLogEvent, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat, type OversizePolicy } from './request-builder.ts';
+import { encodeRecord, MAX_BATCH_BYTES, type EncodedLogEvent, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS, type LogEvent, type MessageFormat } from './request-builder.ts';
+import type { OversizeMode } from '../http/oversize.ts';
 import { classify } from './retry.ts';
 import { CloudWatchLogsService } from './service.ts';
 
@@ -51,7 +52,7 @@ export class CloudWatchDestination implements Destination<LogEvent, EventBatch |
   readonly #groupName = cachedSanitizer(sanitizeGroupName);
   readonly #streamName = cachedSanitizer(sanitizeStreamName);
   readonly #format: MessageFormat;
-  readonly #oversize: OversizePolicy;
+  readonly #oversize: OversizeMode;
   readonly #healthcheck: boolean;
   /**
    * Keys by source object, when neither template reads `{fields.X}` (the names then depend on the source
