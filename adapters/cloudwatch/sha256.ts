@@ -100,3 +100,38 @@ export class Sha256 {
     this.#pieces = [];
   }
 }
+
+const HMAC_BLOCK_BYTES = 64;
+
+/**
+ * HMAC-SHA256 (RFC 2104) with one key, its two padded blocks made once: each MAC is then two one-shot
+ * hashes of (block || message). For the signature of each PutLogEvents (its key, the day's signing key,
+ * changes daily). Measured: in a loop of its own createHmac with a KeyObject is as fast (1.7 us against
+ * 1.9-2.3), but a CPU profile of the PutLogEvents bench charged its Hmac object about 8 us of each request.
+ */
+export class HmacSha256 {
+  readonly #inner: Buffer;
+  readonly #outer: Buffer;
+
+  constructor(key: Uint8Array) {
+    const k = key.length > HMAC_BLOCK_BYTES ? hash('sha256', key, 'buffer') : key;
+    this.#inner = Buffer.alloc(HMAC_BLOCK_BYTES, 0x36);
+    this.#outer = Buffer.alloc(HMAC_BLOCK_BYTES, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      this.#inner[i]! ^= k[i]!;
+      this.#outer[i]! ^= k[i]!;
+    }
+  }
+
+  /** The MAC of this text (UTF-8), in lowercase hex. */
+  hex(message: string): string {
+    const length = Buffer.byteLength(message);
+    const inner = Buffer.allocUnsafe(HMAC_BLOCK_BYTES + length);
+    this.#inner.copy(inner, 0);
+    inner.write(message, HMAC_BLOCK_BYTES, 'utf8');
+    const outer = Buffer.allocUnsafe(HMAC_BLOCK_BYTES + 32);
+    this.#outer.copy(outer, 0);
+    outer.set(hash('sha256', inner, 'buffer'), HMAC_BLOCK_BYTES);
+    return hash('sha256', outer, 'hex');
+  }
+}

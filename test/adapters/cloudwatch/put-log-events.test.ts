@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { PutLogEventsSender } from '../../../adapters/cloudwatch/put-log-events.ts';
 import { putLogEventsBody, type LogEvent } from '../../../adapters/cloudwatch/request-builder.ts';
 import { classify } from '../../../adapters/cloudwatch/retry.ts';
@@ -91,19 +92,25 @@ describe('PutLogEvents as the SDK client would send it', () => {
           fixInvocationId(invocationId);
           const service = serviceFor(endpoint, region);
           const client = sdkClient(endpoint, region);
+          // The signer's signRequest for every request, as the client calls it: the service's layout must match it too.
+          const bySigner = new PutLogEventsSender(service.client, { maxSockets: 1, signing: 'request' });
           try {
             await withEnv({ AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken, AWS_PROFILE: undefined }, async () => {
               recorder.seen.length = 0;
               await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }));
               await service.put(group, stream, events as LogEvent[], new AbortController().signal);
+              await bySigner.put(Buffer.from(putLogEventsBody(group, stream, events as LogEvent[])), new AbortController().signal);
             });
-            const [sdk, ours] = recorder.seen;
-            assert.ok(sdk && ours, 'both requests arrived');
-            assert.equal(ours.method, sdk.method);
-            assert.equal(ours.url, sdk.url);
-            assert.deepEqual(ours.rawHeaders, sdk.rawHeaders);
-            assert.ok(ours.body.equals(sdk.body), `bodies differ:\n${ours.body.toString()}\n${sdk.body.toString()}`);
+            const [sdk, ...ours] = recorder.seen;
+            assert.ok(sdk && ours.length === 2, 'all three requests arrived');
+            for (const sent of ours) {
+              assert.equal(sent.method, sdk.method);
+              assert.equal(sent.url, sdk.url);
+              assert.deepEqual(sent.rawHeaders, sdk.rawHeaders);
+              assert.ok(sent.body.equals(sdk.body), `bodies differ:\n${sent.body.toString()}\n${sdk.body.toString()}`);
+            }
           } finally {
+            bySigner.close();
             service.close();
             client.destroy();
             mock.timers.reset();
@@ -113,6 +120,24 @@ describe('PutLogEvents as the SDK client would send it', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  test("the service's sender signs from its layout, not through the SDK signer's signRequest", async () => {
+    const endpoint = `http://127.0.0.1:${recorder.port}`;
+    const service = serviceFor(endpoint, 'us-east-1');
+    const events = [{ timestamp: Date.now(), message: 'layout' }];
+    try {
+      await withEnv({ AWS_ACCESS_KEY_ID: STANDIN_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: STANDIN_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: 'a-session-token' }, async () => {
+        await service.put('g', 's', events, new AbortController().signal);
+        // Otherwise the property test above would compare the signer's signRequest with itself.
+        const sign = mock.method(SignatureV4.prototype, 'sign');
+        await service.put('g', 's', events, new AbortController().signal);
+        assert.equal(sign.mock.callCount(), 0);
+      });
+    } finally {
+      service.close();
+      mock.restoreAll();
+    }
   });
 
   test("a skewed clock is corrected from the answers' Date header, as the client corrects it", async () => {
