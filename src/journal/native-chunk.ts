@@ -28,6 +28,14 @@ const MAX_KNOWN_NAMES = 4096;
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 /** Finds the next non-ASCII byte in a latin1 copy of the chunk; sticky state lives in lastIndex. */
 const HIGH_BYTE = /[\x80-\xff]/g;
+/**
+ * The chunk is read as latin1 strings of about this many bytes (whole entries each), not one string: V8 puts
+ * a string over 128 KiB in its large-object space (a fresh mapping each, and old-generation pressure), and the
+ * worker's 128 KiB chunks always end just past that. Main-thread CPU of bench/reader-alone.ts over 300,000 of
+ * the bench's entries, alternating runs: one string a chunk 6.9-7.2 s/M, 64 KiB strings 3.2-3.5 (the
+ * latin1Slice of the whole chunk had been 42% of the main thread's samples).
+ */
+const SEGMENT_BYTES = 64 * 1024;
 
 /**
  * Decodes chunks into JournalEntry values identical to what ExportParser makes of `journalctl -o export`
@@ -73,7 +81,10 @@ export class ChunkDecoder {
     const buf = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength) as Latin1Buffer;
     const cursorBuf = Buffer.from(chunk.cursors.buffer, chunk.cursors.byteOffset, chunk.cursors.byteLength) as Latin1Buffer;
     const layout = chunk.layout;
-    const s = buf.latin1Slice(0, buf.length);
+    // s is buf[base, segmentEnd) as latin1; string offsets are buffer offsets minus base.
+    let s = '';
+    let base = 0;
+    let segmentEnd = 0;
     // A cursor is a slice of this string: it keeps only the chunk's cursors alive (about 150 bytes an entry),
     // and spares a copy per entry (measured 0.6 us).
     const cs = cursorBuf.latin1Slice(0, cursorBuf.length);
@@ -89,6 +100,14 @@ export class ChunkDecoder {
     let li = 0;
     for (let e = 0; e < chunk.count; e++) {
       const fieldCount = layout[li++]!;
+      const entryEnd = fieldCount > 0 ? layout[li + fieldCount]! : pos;
+      if (entryEnd > segmentEnd) {
+        base = pos;
+        segmentEnd = Math.min(buf.length, Math.max(entryEnd, pos + SEGMENT_BYTES));
+        s = buf.latin1Slice(base, segmentEnd);
+        // Where the last string ended is no news about this one (unless the chunk is all ASCII).
+        if (nextHigh !== Number.POSITIVE_INFINITY) nextHigh = -1;
+      }
       const cursorStart = cursorPos;
       cursorPos = layout[li++]!;
       const stamp = ++this.#stamp;
@@ -98,8 +117,9 @@ export class ChunkDecoder {
         const start = pos;
         pos = end;
         let known = predictions[k];
-        if (known === undefined || start + known.prefix.length > end || !s.startsWith(known.prefix, start)) {
-          const eq = s.indexOf('=', start);
+        if (known === undefined || start + known.prefix.length > end || !s.startsWith(known.prefix, start - base)) {
+          const found = s.indexOf('=', start - base);
+          const eq = found === -1 ? -1 : found + base;
           // libsystemd stores every field as NAME=value; a data object without "=" (a damaged file) has no name.
           if (eq === -1 || eq >= end || eq === start) continue;
           known = this.#knownName(this.#names.get(buf, start, eq));
@@ -108,10 +128,11 @@ export class ChunkDecoder {
         if (known.skip) continue;
         const valueStart = start + known.prefix.length;
         if (nextHigh < valueStart) {
-          HIGH_BYTE.lastIndex = valueStart;
-          nextHigh = HIGH_BYTE.exec(s) === null ? Number.POSITIVE_INFINITY : HIGH_BYTE.lastIndex - 1;
+          HIGH_BYTE.lastIndex = valueStart - base;
+          // None in this string: none before its end (what follows is looked at in the next string).
+          nextHigh = HIGH_BYTE.exec(s) === null ? segmentEnd : HIGH_BYTE.lastIndex - 1 + base;
         }
-        const value = nextHigh < end ? decodeFieldValue(buf, valueStart, end) : s.slice(valueStart, end);
+        const value = nextHigh < end ? decodeFieldValue(buf, valueStart, end) : s.slice(valueStart - base, end - base);
         if (known.stamp !== stamp) {
           known.stamp = stamp;
           fields[known.name] = value;

@@ -196,10 +196,14 @@ export class SdJournalSession {
 
   /**
    * Reads entries until the chunk holds `maxBytes` or `maxEntries`, or the journal ends. Each entry costs
-   * next + get_cursor + stpcpy + free, and one enumerate_data and one copy per field (7.3 us in all here, of
-   * which koffi's own share is about 60-70 ns a call).
+   * next + get_cursor + stpcpy + free, and one enumerate_data and one copy per field: 47 calls through koffi
+   * for the bench's 21 fields, 5.7-7 us of the worker's CPU in all. perf (`perf record` of
+   * bench/reader-alone.ts, worker thread): Node-API and V8 for koffi's calls 36% of it, libsystemd 29%, libc
+   * (memcpy, the cursor's asprintf, malloc/free) 11%, koffi itself 9%, kernel 8%, this loop 7%. A koffi call
+   * costs 45-60 ns however few its arguments, so the calls per entry, not their kind, set the floor.
    *
-   * The field bytes are copied into native memory with memcpy through koffi (0.13 us a field) and handed
+   * The field bytes are copied into native memory with memcpy through koffi (about 0.07 us a field: without
+   * the copies, a wrong-output experiment, the worker took 5.6-5.9 CPU s/M instead of 6.8-7.5) and handed
    * over as one buffer, decoded once on the main thread (the cursors likewise, as a second buffer). Measured
    * and not kept: koffi.decode() of each field, 0.65 us; a Uint8Array over the whole address space
    * (koffi.view from 0x1000, 128 TiB) to copy with its copyWithin(), 0.08 us a field, but V8 then counts

@@ -31,8 +31,12 @@ export type NativeWorkerMessage =
 
 /**
  * Bytes of entries per chunk. Each message costs a structured clone and a wake-up of the main thread, and the
- * main thread's decoded values keep their chunk's latin1 string alive: 128 KiB (about 120 entries of the
- * bench's 1 KB) measured as fast as 256 KiB and 4x less held than 512 KiB.
+ * main thread's decoded values keep the chunk's latin1 strings alive (64 KiB each, native-chunk.ts
+ * SEGMENT_BYTES): 128 KiB (about 120 entries of the bench's 1 KB) measured as fast as 256 KiB and 4x less held
+ * than 512 KiB. Measured and not kept: 64 KiB chunks posted 8 to a message (main-thread CPU 4.2-5.4 s/M against
+ * 3.2-4.4 one a message, alternating runs); 64 KiB chunks one a message saved the main thread as much as the
+ * 64 KiB strings of SEGMENT_BYTES do, but made test/pipeline/catch-up-checkpoint.test.ts's read bound fail in 10
+ * of 13 runs (96 KiB: 2 of 4; 128 KiB: none of 11).
  */
 const CHUNK_BYTES = 128 * 1024;
 /**

@@ -2,7 +2,7 @@
 
 /**
  * `text`, sharing no memory with the string it was cut from. The readers hand on field values as slices of the
- * text of a whole chunk (128 KiB with the native reader, 64 KiB with journalctl's), which is cheaper than a copy
+ * text of a whole chunk (64 KiB strings with either reader), which is cheaper than a copy
  * per value; but a slice keeps its whole chunk alive. A record held for its continuation lines, or a container's
  * cached source, would keep a chunk each: chunks that outlive young collections are promoted to the old
  * generation, to be freed by full collections: the native reader and the normalizer alone over the bench's

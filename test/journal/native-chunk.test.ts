@@ -95,6 +95,39 @@ describe('ChunkDecoder', () => {
     assert.equal(decoder.nextSeq, 43);
   });
 
+  test('a chunk over 64 KiB (read as several strings): entries across the string boundaries decode the same', () => {
+    // About 300 KB: UTF-8, invalid UTF-8 and ASCII values on both sides of every 64 KiB boundary, one entry larger than a string.
+    const entries = Array.from({ length: 300 }, (_, i) => ({
+      i: i + 1,
+      bootId: 'c'.repeat(32),
+      fields: [
+        ['MESSAGE', i % 7 === 0 ? `é ${'m'.repeat(700 + (i % 13))} ü` : `${'m'.repeat(700 + (i % 13))}`],
+        ['BIN', i % 11 === 0 ? Uint8Array.from([0x61, 0xc3, 0x28, i & 0xff]) : 'plain'],
+        ['BIG', i === 150 ? 'b'.repeat(100_000) + 'ß' : 'small'],
+        ['_PID', String(i)],
+      ] as Field[],
+    }));
+    assert.deepStrictEqual(viaChunk(entries), viaExport(entries));
+  });
+
+  test('property: large entries in one chunk (several strings) decode as ExportParser makes them', () => {
+    const value: fc.Arbitrary<ExportValue> = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.uint8Array({ maxLength: 30 }),
+      fc.integer({ min: 1, max: 40_000 }).map((n) => 'x'.repeat(n)),
+      fc.integer({ min: 1, max: 40_000 }).map((n) => 'é'.repeat(n)),
+    );
+    const entry = fc.record({ fields: fc.array(fc.tuple(fc.constantFrom('MESSAGE', 'A', '_PID'), value), { maxLength: 6 }) });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 20 }), (generated) => {
+        const entries = generated.map((e, i) => ({ i: i + 1, bootId: 'd'.repeat(32), fields: e.fields }));
+        assert.deepStrictEqual(viaChunk(entries), viaExport(entries));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   test('property: the same entries through export text + ExportParser and through a chunk + ChunkDecoder are equal', () => {
     const name = fc.constantFrom('MESSAGE', 'TAG', 'A', '_PID', 'CONTAINER_NAME', 'X_1', 'LONG_NAME_LONG_NAME_LONG_NAME_LONG', 'MESSAGE_ID');
     const value: fc.Arbitrary<ExportValue> = fc.oneof(
