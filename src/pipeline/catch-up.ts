@@ -12,6 +12,25 @@ import { RecordStage } from './record-stage.ts';
 /** A drain that reads fewer entries than this means the catch-up is close enough to hand over. */
 export const HANDOVER_BACKLOG = 2000;
 
+/**
+ * Most a catch-up may hold, in buffers (pipeline.buffer_records / buffer_bytes). A destination sends a stream's
+ * batch one request at a time and `concurrency` requests at once: with more streams than that, only about
+ * concurrency / streams of what is buffered can be in flight, the rest waits for its stream's turn. Within one
+ * buffer, a catch-up to a CloudWatch answering in 2 s over 20 streams (concurrency 8, buffer_records 1,000) had
+ * about 300 of its 1,020 records in flight: 5,000 entries took 49 s, 50,000 did not finish in 240 s. So a catch-up
+ * holds ceil(streams / concurrency) buffers, at most this many: everything held may be in flight or accepted
+ * past the checkpoint at a crash. Measured (JF_SOAK=1, 50,000 entries, one run each on a loaded 2-core
+ * machine, batches sealed at their turn as destination-runner.ts's #sendAtTurn does): 2 buffers 145 s, 3
+ * buffers 115 s (3 buffers with batches sealed when due: 157 s); five kill -9 during a catch-up sent again 4,471 entries per
+ * crash with 2 buffers, 5,410 with 3, 2,531 before (docs/operations.md).
+ */
+export const MAX_CATCH_UP_BUFFERS = 2;
+
+/** How many buffers a catch-up may hold with `streams` streams active and `concurrency` requests at once. */
+export function catchUpBuffers(streams: number, concurrency: number): number {
+  return Math.min(MAX_CATCH_UP_BUFFERS, Math.max(1, Math.ceil(streams / Math.max(1, concurrency))));
+}
+
 export interface HandoverHooks {
   /** Pauses the shared reader after its current batch; resolves with the seq of the last entry it handed on. */
   pauseShared(): Promise<number>;
@@ -31,6 +50,10 @@ export class CatchUp {
   #checkCursor = true;
   #stopped = false;
   #ticker: NodeJS.Timeout | undefined;
+  /** What the lane's runner may hold (catchUpBuffers), updated by the ticker as streams come and go. */
+  #hold: { records: number; bytes: number };
+  /** Ends a wait for the runner to hold less (#room) when the ticker raises #hold. */
+  #holdRaised: (() => void) | undefined;
   /** Aborted by stop(): ends a wait for the commit point that acknowledgements would not end. */
   readonly #abort = new AbortController();
 
@@ -40,6 +63,7 @@ export class CatchUp {
     this.#log = logger;
     this.#from = start.from;
     this.#nextSeq = start.firstSeq;
+    this.#hold = this.#holdLimits();
     this.#stage = new RecordStage(config, host, {
       deliver: (record) => {
         if (this.#lane.wants(record)) this.#lane.runner.push(record);
@@ -52,6 +76,7 @@ export class CatchUp {
   stop(): void {
     this.#stopped = true;
     this.#abort.abort();
+    this.#holdRaised?.();
     this.#reader?.stop();
   }
 
@@ -65,6 +90,10 @@ export class CatchUp {
       const now = Date.now();
       this.#stage.tick(now);
       const bufferRecords = this.#config.pipeline.buffer_records;
+      const hold = this.#holdLimits();
+      const raised = hold.records > this.#hold.records;
+      this.#hold = hold;
+      if (raised) this.#holdRaised?.();
       if (!this.#lane.attached) {
         this.#lane.runner.backlog = this.#stage.readingBacklog(now) && this.#lane.mayHoldBatches(bufferRecords) && this.#lane.ackedAhead < bufferRecords;
       }
@@ -112,7 +141,8 @@ export class CatchUp {
       // Entry by entry, not batch by batch: a journal batch (up to HIGH_WATER_ENTRIES) is larger than the
       // buffer, and all it holds would be in flight at a crash.
       for (const entry of batch) {
-        if (lane.runner.full || lane.ackedAhead >= limit) {
+        const runner = lane.runner;
+        if (runner.bufferedRecords >= this.#hold.records || runner.bufferedBytes >= this.#hold.bytes || lane.ackedAhead >= limit) {
           await this.#room(limit);
           if (this.#stopped || lane.failed) break reading;
         }
@@ -135,18 +165,23 @@ export class CatchUp {
   }
 
   /**
-   * Waits until the lane may take another entry: its buffer has room (buffer_records), and fewer than
-   * buffer_records entries are acknowledged past its checkpoint. The second bound is what keeps a crash
-   * during a catch-up from sending much again: a batch in retry backoff holds the checkpoint while the other
-   * streams' batches are accepted, and without it the reader read on as long as the buffer had room (the
-   * whole backlog behind one stuck batch).
+   * Waits until the lane may take another entry: its runner holds less than its catch-up bound (#hold: one
+   * buffer_records / buffer_bytes, or more with more streams than requests at once, see catchUpBuffers), and
+   * fewer than buffer_records entries are acknowledged past its checkpoint. The second bound is what keeps a
+   * crash during a catch-up from sending much again: a batch in retry backoff holds the checkpoint while the
+   * other streams' batches are accepted, and without it the reader read on as long as the buffer had room
+   * (the whole backlog behind one stuck batch). Together: a crash sends again at most what the runner holds
+   * and buffer_records more, plus what was accepted since the last checkpoint write.
    */
   async #room(limit: number): Promise<void> {
     const lane = this.#lane;
     while (!this.#stopped && !lane.failed) {
       const runner = lane.runner;
-      if (runner.full) {
-        await runner.whenNotFull();
+      const hold = this.#hold;
+      if (runner.bufferedRecords >= hold.records || runner.bufferedBytes >= hold.bytes) {
+        // More streams may raise the bound meanwhile (it starts at one buffer, before any stream is seen).
+        await Promise.race([runner.whenHoldingBelow(hold.records, hold.bytes), new Promise<void>((resolve) => (this.#holdRaised = resolve))]);
+        this.#holdRaised = undefined;
       } else if (lane.ackedAhead >= limit) {
         // The checkpoint waits for an entry still out, and nothing more is read until it moves: batches are
         // not held open for a backlog (DestinationRunner.backlog) meanwhile, they go after flush_interval.
@@ -157,6 +192,12 @@ export class CatchUp {
         return;
       }
     }
+  }
+
+  #holdLimits(): { records: number; bytes: number } {
+    const runner = this.#lane.runner;
+    const n = catchUpBuffers(runner.activeKeys, runner.destination.limits.concurrency);
+    return { records: n * this.#config.pipeline.buffer_records, bytes: n * this.#config.pipeline.buffer_bytes };
   }
 
   /** At shutdown: ships what the stage holds into the runner (the pipeline flushes the runner). */

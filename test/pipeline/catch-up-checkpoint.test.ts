@@ -7,6 +7,7 @@ import { CheckpointStore } from '../../src/checkpoint/checkpoint-store.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type BatchLimits, type Destination, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
+import { catchUpBuffers, MAX_CATCH_UP_BUFFERS } from '../../src/pipeline/catch-up.ts';
 import { Pipeline } from '../../src/pipeline/pipeline.ts';
 import { silentLogger } from '../../src/selflog/logger.ts';
 import { TestJournal } from '../helpers/journald.ts';
@@ -27,6 +28,8 @@ class HoldingDestination implements Destination<string> {
   readonly limits: BatchLimits = { maxEvents: 25, maxBytes: 1_000_000, flushIntervalMs: 50, concurrency: 2 };
   readonly accepted: string[] = [];
   holdAll = false;
+  /** Requests started while this is true wait until it is false (those started before do not). */
+  holdNew = false;
   readonly held = new Set<string>();
   constructor(id: string) {
     this.id = id;
@@ -39,7 +42,8 @@ class HoldingDestination implements Destination<string> {
     return [{ data: r.message, size: r.message.length + 26, time: r.time }];
   }
   async send(key: string, events: string[]): Promise<SendResult> {
-    while (this.holdAll || this.held.has(key)) await sleep(10);
+    const hold = this.holdNew;
+    while (this.holdAll || this.held.has(key) || (hold && this.holdNew)) await sleep(10);
     await sleep(3);
     this.accepted.push(...events);
     return ALL_ACCEPTED;
@@ -92,6 +96,7 @@ describe('a detached destination\'s checkpoint while it catches up', { timeout: 
 
   after(async () => {
     slow.holdAll = false;
+    slow.holdNew = false;
     slow.held.clear();
     pipeline.stop();
     await running;
@@ -141,5 +146,31 @@ describe('a detached destination\'s checkpoint while it catches up', { timeout: 
     await until(async () => (await committed()) === 5999, 'the checkpoint to reach the last entry');
     const got = new Set(slow.accepted);
     for (let i = 0; i < 6000; i++) assert.ok(got.has(`cu-${i}`), `cu-${i} delivered`);
+  });
+
+  test('with more streams than requests at once, a catch-up holds several buffers while nothing is answered, and no more', async () => {
+    // 10 streams, 2 requests at once: each stream's batch waits its turn, so one buffer would keep a fifth of
+    // it in flight; the catch-up may hold ceil(10 / 2) buffers, at most MAX_CATCH_UP_BUFFERS.
+    const buffers = catchUpBuffers(CONTAINERS, slow.limits.concurrency);
+    assert.equal(buffers, Math.min(MAX_CATCH_UP_BUFFERS, 5));
+    slow.holdAll = true;
+    await journal.send(entries(6000, 9000));
+    await until(() => new Set(steady.accepted).size === 9000, 'the steady destination to take every entry');
+    await until(() => !slowLane().attached, 'the slow destination to be detached again');
+    // The catch-up's requests are not answered: it reads until it holds its bound, then waits.
+    slow.holdNew = true;
+    slow.holdAll = false;
+    await until(() => slowLane().bufferedRecords > BUFFER, 'the catch-up to hold more than one buffer');
+    let held = -1;
+    while (slowLane().bufferedRecords !== held) {
+      held = slowLane().bufferedRecords;
+      await sleep(300);
+    }
+    assert.ok(held > BUFFER && held <= buffers * BUFFER, `the catch-up holds ${held} records (buffer_records ${BUFFER}, ${buffers} buffers)`);
+    assert.ok(slowLane().pendingEntries < 9000 - 6000, 'it stopped reading');
+    slow.holdNew = false;
+    await until(async () => (await committed()) === 8999, 'the checkpoint to reach the last entry');
+    const got = new Set(slow.accepted);
+    for (let i = 0; i < 9000; i++) assert.ok(got.has(`cu-${i}`), `cu-${i} delivered`);
   });
 });

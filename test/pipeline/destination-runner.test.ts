@@ -208,6 +208,49 @@ test('a full buffer leaves the open batch of a key whose request is in flight to
   await runner.close();
 });
 
+test('a batch that waits for a free request takes the records that come meanwhile, and goes as one', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  // One request at a time: 'b' waits its turn behind 'a', which hangs at the gate.
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 20, concurrency: 1 }), async (call) => {
+    if (call === 1) await gate;
+    return ALL_ACCEPTED;
+  });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
+  runner.push(record(1, 'a'));
+  runner.push(record(2, 'b'));
+  // Past the flush interval: both batches are due; 'a' is out, 'b' waits for the request 'a' holds.
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(dest.calls.map((c) => c.key), ['a']);
+  for (let i = 3; i <= 6; i++) runner.push(record(i, 'b'));
+  release();
+  assert.equal(await runner.flush(5000), true);
+  // Sealed when it was due, 'b' went as [m2] and then [m3..m6]: twice the requests behind a slow destination.
+  assert.deepEqual(dest.calls.map((c) => [c.key, c.events]), [['a', ['m1']], ['b', ['m2', 'm3', 'm4', 'm5', 'm6']]]);
+  await runner.close();
+});
+
+test('whenHoldingBelow waits for records to be acknowledged, whatever the shared budget', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 20 }), async () => {
+    await gate;
+    return ALL_ACCEPTED;
+  });
+  // A budget of 100 records: the runner is not full at 5, but its caller bounds itself to 3.
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {}, maxBufferedRecords: 100 });
+  for (let i = 1; i <= 5; i++) runner.push(record(i));
+  assert.equal(runner.full, false);
+  let below = false;
+  const waiting = runner.whenHoldingBelow(3, Infinity).then(() => (below = true));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(below, false, 'still holding 5');
+  release();
+  await waiting;
+  assert.ok(runner.bufferedRecords < 3);
+  await runner.close();
+});
+
 test('flush gives up at its deadline when the destination hangs', async () => {
   const dest = new MemoryDestination(limits(), () => new Promise<SendResult>(() => {}));
   const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
