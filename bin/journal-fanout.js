@@ -26,7 +26,7 @@ const flags = (process.env.JOURNAL_FANOUT_NODE_FLAGS ?? defaultFlags).split(' ')
 // buffers are freed on the main thread into the worker's arena, and glibc's mmap threshold rises past their
 // size after the first is freed, so freed memory stayed resident: at the peak 26-72 MB in thread arenas and
 // 72-88 MB in the main one. With two arenas and a fixed 128 KiB mmap threshold (chunks and large batch
-// buffers are mapped and unmapped whole): 7.5-21 MB and 54-63 MB; the daemon's anonymous peak 227-238 MB
+// buffers are mapped and unmapped whole): at most 21 MB and 54-63 MB; the daemon's anonymous peak 227-238 MB
 // to CloudWatch (246-269 before) and 388-451 MB to four destinations (509-547 before), CPU within the noise.
 const mallocEnv = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 if (flags.length > 0 && process.env.JOURNAL_FANOUT_REEXEC !== '1' && typeof process.execve === 'function') {
