@@ -20,17 +20,8 @@ if (major < 24) {
 // The proxy keeps little on the heap: a 1 MB young generation measured 13 MB less RSS at 10,000 lines/s, same CPU.
 const defaultFlags = process.argv[2] === 'proxy' ? '--max-semi-space-size=1 --max-old-space-size=512' : '--max-semi-space-size=8 --max-old-space-size=512';
 const flags = (process.env.JOURNAL_FANOUT_NODE_FLAGS ?? defaultFlags).split(' ').filter(Boolean);
-// glibc malloc, read by the re-executed process at start (an environment variable set already wins). Measured
-// (300,000-entry backlog, native reader, docs/performance.md): by default every thread that allocates (the
-// native reader's worker, V8's and libuv's helper threads) gets its own arena, the worker's 128 KiB chunk
-// buffers are freed on the main thread into the worker's arena, and glibc's mmap threshold rises past their
-// size after the first is freed, so freed memory stayed resident: at the peak 26-72 MB in thread arenas and
-// 72-88 MB in the main one. With two arenas and a fixed 128 KiB mmap threshold (chunks and large batch
-// buffers are mapped and unmapped whole): at most 21 MB and 54-63 MB; the daemon's anonymous peak 227-238 MB
-// to CloudWatch (246-269 before) and 388-451 MB to four destinations (509-547 before), CPU within the noise.
-const mallocEnv = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 if (flags.length > 0 && process.env.JOURNAL_FANOUT_REEXEC !== '1' && typeof process.execve === 'function') {
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, ...process.argv.slice(1)], { ...mallocEnv, ...process.env, JOURNAL_FANOUT_REEXEC: '1' });
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, ...process.argv.slice(1)], { ...process.env, JOURNAL_FANOUT_REEXEC: '1' });
 }
 
 /** Newest modification time (ms) of the .ts files under `dir`, 0 when there is none. */

@@ -62,20 +62,3 @@ test('an image layout without src/ runs dist/', async () => {
   const { stdout } = await start(root);
   assert.equal(stdout, 'compiled check x');
 });
-
-test('the re-executed process gets glibc malloc settings, and a setting of the caller wins', async () => {
-  const root = await tree();
-  await at(path.join(root, 'src/cli/main.ts'), 1_000);
-  await at(path.join(root, 'adapters/x/index.ts'), 1_000);
-  await writeFile(path.join(root, 'dist/src/cli/main.js'), "export async function main() { process.stdout.write(`${process.env.MALLOC_ARENA_MAX} ${process.env.MALLOC_MMAP_THRESHOLD_} ${process.execArgv.join(' ')}`); return 0; }\n");
-  await at(path.join(root, 'dist/src/cli/main.js'), 2_000);
-  const env: NodeJS.ProcessEnv = { ...process.env, JOURNAL_FANOUT_NODE_FLAGS: '--max-old-space-size=100' };
-  delete env.MALLOC_ARENA_MAX;
-  delete env.MALLOC_MMAP_THRESHOLD_;
-  delete env.JOURNAL_FANOUT_REEXEC;
-  const bin = path.join(root, 'bin/journal-fanout.js');
-  assert.equal((await run(process.execPath, [bin, 'check'], { env })).stdout, '2 131072 --max-old-space-size=100');
-  assert.equal((await run(process.execPath, [bin, 'check'], { env: { ...env, MALLOC_ARENA_MAX: '4' } })).stdout, '4 131072 --max-old-space-size=100');
-  // Without the re-execution nothing is set.
-  assert.equal((await run(process.execPath, [bin, 'check'], { env: { ...env, JOURNAL_FANOUT_NODE_FLAGS: '' } })).stdout, 'undefined undefined ');
-});
