@@ -4,7 +4,7 @@ import { hash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { type CloudWatchLogsClient, PutLogEvents$, PutLogEventsCommand, type RejectedLogEventsInfo } from '@aws-sdk/client-cloudwatch-logs';
-import { ALGORITHM_IDENTIFIER, ALWAYS_UNSIGNABLE_HEADERS, createScope, getCanonicalQuery, getSigningKey, PROXY_HEADER_PATTERN, SEC_HEADER_PATTERN, type SignatureV4 } from '@smithy/signature-v4';
+import { ALGORITHM_IDENTIFIER, createScope, getCanonicalHeaders, getCanonicalQuery, getSigningKey, type SignatureV4 } from '@smithy/signature-v4';
 
 /**
  * Headers the signer adds: everything else of the client's request is the same for every PutLogEvents of one
@@ -126,11 +126,6 @@ function canonicalPath(path: string): string {
 /** The SigV4 canonical form of a header value (as @smithy/signature-v4 getCanonicalHeaders writes it). */
 function canonicalValue(value: string): string {
   return value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
-}
-
-/** Whether the SDK's signer leaves this (lowercase) header out of the signature. */
-function unsignable(name: string): boolean {
-  return Object.hasOwn(ALWAYS_UNSIGNABLE_HEADERS, name) || PROXY_HEADER_PATTERN.test(name) || SEC_HEADER_PATTERN.test(name);
 }
 
 function fill(pieces: readonly Piece[], slots: readonly string[]): string {
@@ -351,13 +346,17 @@ export class PutLogEventsSender {
 
   #layoutOf(template: RequestTemplate, method: string, contentSha256Header: boolean): SignedLayout {
     const wire: Piece[] = [];
-    // Canonical names and values: the template's headers, then those the signer adds.
-    const canonical = new Map<string, Piece>();
+    const bag: Record<string, string> = {};
     for (const [name, value] of template.headers) {
       const lower = name.toLowerCase();
-      const piece: Piece = lower === 'content-length' ? CONTENT_LENGTH : lower === 'amz-sdk-invocation-id' ? INVOCATION_ID : value;
-      wire.push(name, piece);
-      if (!unsignable(lower)) canonical.set(lower, typeof piece === 'number' ? piece : canonicalValue(piece));
+      wire.push(name, lower === 'content-length' ? CONTENT_LENGTH : lower === 'amz-sdk-invocation-id' ? INVOCATION_ID : value);
+      bag[name] = value;
+    }
+    // Canonical names and values: the template's headers as the signer's own getCanonicalHeaders keeps and
+    // writes them (the per-request ones as slots), then those the signer adds.
+    const canonical = new Map<string, Piece>();
+    for (const [lower, value] of Object.entries(getCanonicalHeaders({ headers: bag } as never))) {
+      canonical.set(lower, lower === 'content-length' ? CONTENT_LENGTH : lower === 'amz-sdk-invocation-id' ? INVOCATION_ID : value!);
     }
     canonical.set('x-amz-date', LONG_DATE);
     if (contentSha256Header) canonical.set('x-amz-content-sha256', PAYLOAD_HASH);
