@@ -50,7 +50,11 @@ describe('fan-out under faults', { timeout: SOAK ? 1_800_000 : 300_000 }, () => 
       const rss = await peakRssMb(daemon.child.pid!);
       log(`outage: ${N} entries, outage ${OUTAGE_MS} ms; others complete after ${othersDoneMs} ms; duplicates: CloudWatch ${cw.duplicates}, Loggly ${tally(logglyMessages(f.loggly), 0, N).duplicates}; daemon peak RSS ${rss.toFixed(0)} MB; 503s answered ${f.cloudwatch.counters.errors.ServiceUnavailableException ?? 0}`);
       assert.ok(daemon.logs().some((l) => l.msg.startsWith('destination fell behind its buffer: detached')), 'CloudWatch was detached');
-      assert.ok(daemon.logs().some((l) => l.msg.startsWith('destination caught up and rejoined')), 'CloudWatch rejoined');
+      // The last batches can be accepted before the hand-over: a catch-up holding more than the shared budget
+      // (up to two buffers, catch-up.ts) rejoins once it holds less, after its next drain (within a second).
+      const completeAt = Date.now();
+      await daemon.waitFor(() => daemon!.logs().some((l) => l.msg.startsWith('destination caught up and rejoined')), 'CloudWatch to rejoin', 10_000);
+      log(`CloudWatch rejoined ${Date.now() - completeAt} ms after it had every entry`);
       assert.ok(rss < 400, `peak RSS ${rss} MB`);
       assert.equal((await daemon.stop()).code, 0);
     } finally {
