@@ -130,8 +130,11 @@ export class Pipeline {
     const from = await this.#openLanes();
     if (this.#lanes.length === 0) throw new Error('no destination could start');
     this.#reader = openReader(reader, { ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
+    // Not unref'd: it keeps the process alive while run() has work. The runners' and catch-ups' own tickers are
+    // (a runner lives on after it is closed), and without a reader following the journal, a catch-up waiting for
+    // a batch to age out or a checkpoint to move had nothing else holding the event loop: `run --no-follow`
+    // exited (code 13, "unsettled top-level await") before delivering what it had read.
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
-    this.#ticker.unref();
     this.#log.info({ reader, from: from.kind === 'after' ? from.cursor : from.kind, destinations: this.#lanes.map((l) => l.id) }, 'reading the journal');
     try {
       for await (const batch of this.#reader.batches()) {
