@@ -179,8 +179,11 @@ export class CatchUp {
       const runner = lane.runner;
       const hold = this.#hold;
       if (runner.bufferedRecords >= hold.records || runner.bufferedBytes >= hold.bytes) {
-        // More streams may raise the bound meanwhile (it starts at one buffer, before any stream is seen).
-        await Promise.race([runner.whenHoldingBelow(hold.records, hold.bytes), new Promise<void>((resolve) => (this.#holdRaised = resolve))]);
+        // More streams may raise the bound meanwhile (it starts at one buffer, before any stream is seen): the
+        // wait for the old bound is then withdrawn, and the loop waits for the new one.
+        const wait = new AbortController();
+        this.#holdRaised = () => wait.abort();
+        await runner.whenHoldingBelow(hold.records, hold.bytes, wait.signal);
         this.#holdRaised = undefined;
       } else if (lane.ackedAhead >= limit) {
         // The checkpoint waits for an entry still out, and nothing more is read until it moves: batches are

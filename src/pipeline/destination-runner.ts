@@ -228,12 +228,28 @@ export class DestinationRunner<E = unknown> {
   /**
    * Resolves once this runner holds fewer than `records` records and `bytes` bytes, whatever the shared
    * budget says (a detached destination's catch-up bounds itself: see catch-up.ts). Waiting means it holds
-   * that much: open batches are sealed as for whenNotFull (#relieve).
+   * that much: open batches are sealed as for whenNotFull (#relieve). Aborting `signal` ends the wait and
+   * forgets it: a waiter left queued would have every answer seal more open batches (#complete) for nobody.
    */
-  whenHoldingBelow(records: number, bytes: number): Promise<void> {
-    if (this.#failed || this.#closed || (this.#bufferedRecords < records && this.#bufferedBytes < bytes)) return Promise.resolve();
+  whenHoldingBelow(records: number, bytes: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted || this.#failed || this.#closed || (this.#bufferedRecords < records && this.#bufferedBytes < bytes)) return Promise.resolve();
     this.#relieve();
-    return new Promise((resolve) => this.#holdingWaiters.push({ records, bytes, resolve }));
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        this.#holdingWaiters = this.#holdingWaiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      const waiter = {
+        records,
+        bytes,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#holdingWaiters.push(waiter);
+    });
   }
 
   /** Takes a record into its key's batch. Records are accepted even when full: the bound is the caller's to respect. */

@@ -251,6 +251,33 @@ test('whenHoldingBelow waits for records to be acknowledged, whatever the shared
   await runner.close();
 });
 
+test('a whenHoldingBelow wait withdrawn by its signal no longer has answers seal open batches', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const dest = new MemoryDestination(limits({ flushIntervalMs: 20, concurrency: 1 }), async (call) => {
+    if (call === 1) await gate;
+    return ALL_ACCEPTED;
+  });
+  const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {}, maxBufferedRecords: 100 });
+  // A backlog: open batches are held to grow, only a waiter for room (#relieve) sends them early.
+  runner.backlog = true;
+  for (let i = 1; i <= 4; i++) runner.push(record(i, 'a'));
+  const wait = new AbortController();
+  const waiting = runner.whenHoldingBelow(2, Infinity, wait.signal);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(dest.calls.map((c) => c.key), ['a'], 'the wait sent the open batch');
+  wait.abort();
+  await waiting;
+  runner.push(record(5, 'b'));
+  runner.push(record(6, 'b'));
+  release();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(dest.calls.map((c) => c.key), ['a'], "'b' grows on: nobody waits for room any more");
+  assert.equal(await runner.flush(5000), true);
+  assert.deepEqual(dest.calls.map((c) => [c.key, c.events.length]), [['a', 4], ['b', 2]]);
+  await runner.close();
+});
+
 test('flush gives up at its deadline when the destination hangs', async () => {
   const dest = new MemoryDestination(limits(), () => new Promise<SendResult>(() => {}));
   const runner = new DestinationRunner(dest, { logger: silentLogger(), onDone: () => {} });
