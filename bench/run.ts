@@ -3,7 +3,7 @@
 //   --entries N (BENCH_ENTRIES, default 1,000,000)   --quick (BENCH_QUICK=1: 100,000 entries, 15 s steady)
 //   --steady-seconds S (BENCH_STEADY_SECONDS, 60)    --steady-rate R (BENCH_STEADY_RATE, 10,000 entries/s)
 //   --profile DIR (BENCH_PROFILE: --cpu-prof of every daemon run into DIR)  --json FILE (also write the JSON)
-//   --keep (leave the temporary directory)           --skip-steady
+//   --keep (leave the temporary directory)           --skip-steady, or --only-steady (BENCH_ONLY_STEADY=1: row 4 alone)
 //   --node-options "..." (BENCH_NODE_OPTIONS: extra node flags for the daemon, e.g. --max-old-space-size=96)
 //   --pipeline JSON (BENCH_PIPELINE: the daemon's `pipeline` config section, e.g. '{"buffer_records":20000}')
 //   --syslog (BENCH_SYSLOG=1: phase 3 also ships to a syslog destination, TCP to a local syslog-ng)
@@ -45,6 +45,7 @@ const { values: argv } = parseArgs({
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'skip-steady': { type: 'boolean', default: false },
+    'only-steady': { type: 'boolean', default: false },
     pipeline: { type: 'string' },
     'node-options': { type: 'string' },
     syslog: { type: 'boolean', default: false },
@@ -60,6 +61,8 @@ const PROFILE_DIR = argv.profile ?? env.BENCH_PROFILE;
 const PIPELINE = JSON.parse(argv.pipeline ?? env.BENCH_PIPELINE ?? '{}') as Record<string, unknown>;
 const DAEMON_NODE_FLAGS = (argv['node-options'] ?? env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 const SKIP_STEADY = argv['skip-steady'] || env.BENCH_SKIP_STEADY === '1';
+const ONLY_STEADY = argv['only-steady'] || env.BENCH_ONLY_STEADY === '1';
+if (SKIP_STEADY && ONLY_STEADY) throw new Error('--skip-steady and --only-steady exclude each other: choose one');
 const SYSLOG = argv.syslog || env.BENCH_SYSLOG === '1';
 const READER = argv.reader ?? env.BENCH_READER ?? 'auto';
 if (!['auto', 'native', 'journalctl'].includes(READER)) throw new Error(`--reader must be auto, native or journalctl, got ${READER}`);
@@ -356,6 +359,15 @@ async function main(): Promise<void> {
   live.tmp = await mkdtemp(path.join(os.tmpdir(), 'jf-bench-'));
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
+  if (ONLY_STEADY) {
+    log(`4. steady state: ${fmt(STEADY_RATE)} entries/s for ${STEADY_SECONDS} s into a journald namespace`);
+    const st = await steady(live.tmp);
+    log(`   ${fmt(st.cpuPercentOfOneCore, 1)}% of one core, p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms, ${fmt(st.accepted)}/${fmt(st.sent)} accepted`);
+    process.stdout.write(JSON.stringify({ steady: st }) + '\n');
+    if (argv.json) await writeFile(argv.json, JSON.stringify({ steady: st }, null, 2) + '\n');
+    await cleanup();
+    return;
+  }
   const directory = path.join(live.tmp, 'journal');
   await mkdir(directory);
   log(`writing ${ENTRIES.toLocaleString('en-US')} entries with systemd-journal-remote into ${directory}`);
