@@ -110,8 +110,16 @@ function runMeasured(args: string[], options: { stdout?: number | 'ignore' | 'pi
   live.children.add(child);
   let stdout = '';
   let stderr = '';
+  // Counted line by line as they come: the text kept is only the last 200 KB.
+  let partial = '';
+  let detachments = 0;
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-200_000)));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-200_000);
+    const lines = (partial + d).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) if (l.includes('destination fell behind its buffer')) detachments++;
+  });
   const done = new Promise<Rusage>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', () => {
@@ -122,7 +130,7 @@ function runMeasured(args: string[], options: { stdout?: number | 'ignore' | 'pi
       );
     });
   });
-  return { child, done, stdout: () => stdout, stderr: () => stderr };
+  return { child, done, stdout: () => stdout, stderr: () => stderr, detachments: () => detachments };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -250,6 +258,7 @@ async function backlogRun(name: string, directory: string, tmp: string, all: boo
       putLogEvents: cw.calls.PutLogEvents ?? 0,
       errors: cw.errors,
       warnings: r.stderr().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).length,
+      detachments: r.detachments(),
     };
   } finally {
     sampler.stop();
@@ -315,6 +324,7 @@ async function steady(tmp: string) {
       latencyP99Ms: quantile(lat, 0.99),
       latencyMaxMs: lat.at(-1) ?? NaN,
       daemonExitCode: usage.code,
+      detachments: r.detachments(),
       namespace: journal.namespace,
     };
   } finally {
@@ -353,6 +363,9 @@ function memoryNote(run: { reader: string; daemonPeakAnonRssMb: number; journalc
   return run.reader === 'journalctl' ? `daemon anon ${fmt(run.daemonPeakAnonRssMb)} MB, journalctl ${fmt(run.journalctlPeakRssMb)} MB` : `daemon anon ${fmt(run.daemonPeakAnonRssMb)} MB (the rest mapped journal files)`;
 }
 
+/** Destinations detached from the shared reader during a run: each reads part of the journal again. */
+const detachNote = (n: number) => (n > 0 ? `; ${n} detachment${n === 1 ? '' : 's'}` : '');
+
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 async function main(): Promise<void> {
@@ -362,7 +375,7 @@ async function main(): Promise<void> {
   if (ONLY_STEADY) {
     log(`4. steady state: ${fmt(STEADY_RATE)} entries/s for ${STEADY_SECONDS} s into a journald namespace`);
     const st = await steady(live.tmp);
-    log(`   ${fmt(st.cpuPercentOfOneCore, 1)}% of one core, p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms, ${fmt(st.accepted)}/${fmt(st.sent)} accepted`);
+    log(`   ${fmt(st.cpuPercentOfOneCore, 1)}% of one core, p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms, ${fmt(st.accepted)}/${fmt(st.sent)} accepted${detachNote(st.detachments)}`);
     process.stdout.write(JSON.stringify({ steady: st }) + '\n');
     if (argv.json) await writeFile(argv.json, JSON.stringify({ steady: st }, null, 2) + '\n');
     await cleanup();
@@ -409,8 +422,8 @@ async function main(): Promise<void> {
       fmt(native.peakRssMb),
       `${(native.entriesPerSec / reader.entriesPerSec).toFixed(2)}x the journalctl reader's rate at ${(native.cpuSecondsPerMillion / reader.cpuSecondsPerMillion).toFixed(2)}x its CPU; main thread ${fmt(native.mainThreadCpuSecondsPerMillion, 2)} CPU s/M`,
     ],
-    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.daemonPeakRssMb), `reader ${cw.reader}; ${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; ${fmt(cw.putLogEvents)} PutLogEvents (${fmt(ENTRIES / cw.putLogEvents)} events each); stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s; ${memoryNote(cw)}`],
-    [`3. end to end -> all four${SYSLOG ? ' + syslog' : ''}`, fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `reader ${all.reader}; ${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(all.putLogEvents)} PutLogEvents; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; ${memoryNote(all)}`],
+    ['2. end to end -> CloudWatch', fmt(cw.entriesPerSec), fmt(cw.cpuSecondsPerMillion, 2), fmt(cw.daemonPeakRssMb), `reader ${cw.reader}; ${((cw.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(cw.entriesPerSecAfterStartup)}/s after start-up; ${fmt(cw.putLogEvents)} PutLogEvents (${fmt(ENTRIES / cw.putLogEvents)} events each); stand-in ${fmt(cw.standinCpuSeconds, 1)} CPU s; ${memoryNote(cw)}${detachNote(cw.detachments)}`],
+    [`3. end to end -> all four${SYSLOG ? ' + syslog' : ''}`, fmt(all.entriesPerSec), fmt(all.cpuSecondsPerMillion, 2), fmt(all.daemonPeakRssMb), `reader ${all.reader}; ${((all.entriesPerSec / ceil.entriesPerSec) * 100).toFixed(0)}% of ceiling; ${fmt(all.putLogEvents)} PutLogEvents; stand-ins ${fmt(all.standinCpuSeconds, 1)} CPU s; ${memoryNote(all)}${detachNote(all.detachments)}`],
   ];
   if (st) {
     rows.push([
@@ -418,7 +431,7 @@ async function main(): Promise<void> {
       fmt(st.achievedRate),
       `${fmt(st.cpuPercentOfOneCore, 1)}% of 1 core`,
       fmt(st.daemonPeakRssMb),
-      `reader ${st.reader}${st.reader === 'journalctl' ? `, journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it` : ''}; ${memoryNote(st)}; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted`,
+      `reader ${st.reader}${st.reader === 'journalctl' ? `, journalctl ${fmt(st.journalctlCpuPercentOfOneCore, 1)}% of it` : ''}; ${memoryNote(st)}; latency p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms; ${fmt(st.accepted)}/${fmt(st.sent)} accepted${detachNote(st.detachments)}`,
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

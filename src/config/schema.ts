@@ -48,7 +48,7 @@ export const pipelineOptionsSchema = z.strictObject({
   shutdown_timeout: duration({ min: 0, max: 600_000 }).default(10_000).describe('On SIGTERM/SIGINT, how long to flush what is buffered before exiting'),
   detach_after: duration({ min: 0, max: 600_000 })
     .default(1000)
-    .describe('How long the shared reader waits for a destination whose buffer is full before detaching it; a detached destination catches up from its checkpoint with its own reader and rejoins'),
+    .describe('How long the shared reader waits for a destination whose buffer is full before detaching it (only while another destination keeps taking records: a lone destination, or all of them behind, is waited for); a detached destination catches up from its checkpoint with its own reader and rejoins'),
   checkpoint_interval: duration({ min: 10, max: 600_000 }).default(1000).describe('How often acknowledged progress is written to the checkpoint files'),
 });
 

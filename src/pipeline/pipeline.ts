@@ -262,16 +262,28 @@ export class Pipeline {
 
   /**
    * Waits while an attached destination's buffer is full, at most `detach_after`; a destination still full
-   * then is detached: the shared reader goes on for the others, and it catches up on its own.
+   * then is detached: the shared reader goes on for the others, and it catches up on its own. Only while
+   * another lane takes what the shared reader reads: with none (one destination, every one behind, or the
+   * others detached already), detaching would have the shared reader read for nobody while the catch-ups read
+   * the same entries again, twice the reading and normalizing just when the host has least CPU to spare
+   * (the bench counts detachments: docs/performance.md). The reader waits for them instead.
    */
   async #backpressure(): Promise<void> {
-    const full = this.#lanes.filter((l) => l.attached && !l.failed && l.runner.full);
-    if (full.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((r) => (timer = setTimeout(r, this.#config.pipeline.detach_after)));
-    await Promise.race([Promise.all(full.map((l) => l.runner.whenNotFull())), timeout]);
-    clearTimeout(timer);
-    for (const lane of full) if (lane.runner.full && !lane.failed && !this.#stopping) this.#detach(lane);
+    while (!this.#stopping) {
+      const full = this.#lanes.filter((l) => l.attached && !l.failed && l.runner.full);
+      if (full.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((r) => (timer = setTimeout(r, this.#config.pipeline.detach_after)));
+      await Promise.race([Promise.all(full.map((l) => l.runner.whenNotFull())), timeout]);
+      clearTimeout(timer);
+      if (this.#stopping) return;
+      const behind = full.filter((l) => l.attached && !l.failed && l.runner.full);
+      if (behind.length === 0) return;
+      if (this.#lanes.some((l) => l.attached && !l.failed && !behind.includes(l))) {
+        for (const lane of behind) this.#detach(lane);
+        return;
+      }
+    }
   }
 
   #detach(lane: Lane): void {

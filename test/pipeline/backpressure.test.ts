@@ -1,0 +1,127 @@
+// When the shared reader waits for destinations whose buffer is full, and when it detaches them (real journald
+// namespace and Pipeline): detaching pays only while another destination takes what the shared reader reads.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { validateConfig } from '../../src/config/load.ts';
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { ALL_ACCEPTED, type BatchLimits, type Destination, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
+import { Pipeline } from '../../src/pipeline/pipeline.ts';
+import { silentLogger } from '../../src/selflog/logger.ts';
+import { TestJournal } from '../helpers/journald.ts';
+
+const ID = 'jf-backpressure';
+const BUFFER = 200;
+const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ({ MESSAGE: `bp-${from + k}`, SYSLOG_IDENTIFIER: ID, CONTAINER_ID: `beef00${String((from + k) % 5).padStart(6, '0')}` }));
+
+/** Accepts everything, except while `holding`: then its requests wait. */
+class GatedDestination implements Destination<string> {
+  readonly id: string;
+  readonly type = 'memory';
+  readonly limits: BatchLimits = { maxEvents: 25, maxBytes: 1_000_000, flushIntervalMs: 20, concurrency: 2 };
+  readonly accepted: string[] = [];
+  holding = false;
+  constructor(id: string) {
+    this.id = id;
+  }
+  async start(): Promise<void> {}
+  key(r: LogRecord): string {
+    return r.source.stream;
+  }
+  encode(r: LogRecord): Array<Encoded<string>> {
+    return [{ data: r.message, size: r.message.length + 26, time: r.time }];
+  }
+  async send(_key: string, events: string[]): Promise<SendResult> {
+    while (this.holding) await sleep(10);
+    this.accepted.push(...events);
+    return ALL_ACCEPTED;
+  }
+  classify(error: unknown): FailureAction {
+    return { action: 'fatal', reason: String(error) };
+  }
+  async close(): Promise<void> {}
+}
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('backpressure: waiting for full destinations, and detaching them', { timeout: 120_000 }, () => {
+  let journal: TestJournal;
+  before(async () => {
+    journal = await TestJournal.start('jfbp');
+  });
+  after(async () => {
+    await journal.stop();
+  });
+
+  async function start(destinations: GatedDestination[]) {
+    const config = validateConfig(
+      {
+        journal: { namespace: journal.namespace, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`] },
+        records: { multiline: { enabled: false } },
+        pipeline: { buffer_records: BUFFER, detach_after: '100ms', checkpoint_interval: '20ms' },
+        destinations: [{ type: 'stdout' }],
+      },
+      undefined,
+      {},
+    );
+    const detached: string[] = [];
+    const pipeline = new Pipeline({ config, destinations, checkpoints: null, host: 'testhost', logger: silentLogger(), counters: { detached: (id) => detached.push(id) } });
+    const running = pipeline.run({ follow: true });
+    return { pipeline, running, detached };
+  }
+
+  test('a lone destination that falls behind is waited for, not detached: nothing is read twice', async () => {
+    const only = new GatedDestination('only');
+    only.holding = true;
+    const { pipeline, running, detached } = await start([only]);
+    try {
+      await journal.send(entries(0, 2000));
+      // Ten times detach_after with the buffer full: a detach would have come by now.
+      await sleep(1000);
+      const lane = pipeline.status().lanes[0]!;
+      assert.equal(lane.attached, true);
+      assert.deepEqual(detached, []);
+      assert.ok(lane.pendingEntries <= 2 * BUFFER, `the reader waited: ${lane.pendingEntries} entries read and pending`);
+      only.holding = false;
+      await until(() => only.accepted.length >= 2000, 'every entry');
+      assert.equal(new Set(only.accepted).size, 2000);
+      assert.equal(only.accepted.length, 2000, 'none sent twice');
+      assert.deepEqual(detached, []);
+    } finally {
+      only.holding = false;
+      pipeline.stop();
+      await running;
+    }
+  });
+
+  test('two destinations behind are waited for; once one keeps up again, the other is detached', async () => {
+    const first = new GatedDestination('first');
+    const second = new GatedDestination('second');
+    first.holding = true;
+    second.holding = true;
+    const { pipeline, running, detached } = await start([first, second]);
+    try {
+      await journal.send(entries(2000, 4000));
+      await sleep(1000);
+      assert.deepEqual(detached, [], 'nobody to keep shipping for: neither is detached');
+      first.holding = false;
+      await until(() => detached.length > 0, 'the one still behind to be detached');
+      assert.deepEqual(detached, ['second']);
+      await until(() => new Set(first.accepted).size === 4000, 'the first destination to take every entry (both runs)');
+      second.holding = false;
+      await until(() => new Set(second.accepted).size === 4000, 'the second to catch up');
+      await until(() => pipeline.status().lanes.every((l) => l.attached), 'the second to rejoin');
+    } finally {
+      first.holding = false;
+      second.holding = false;
+      pipeline.stop();
+      await running;
+    }
+  });
+});
