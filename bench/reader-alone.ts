@@ -21,7 +21,9 @@ const base = code === 'dist' ? `${root}dist/src` : `${root}src`;
 const { openReader } = (await import(`${base}/journal/open-reader.${ext}`)) as { openReader: typeof OpenReader };
 const { silentLogger } = (await import(`${base}/selflog/logger.${ext}`)) as { silentLogger: typeof SilentLogger };
 
-const reader = openReader(kind, { journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false }, silentLogger());
+// BENCH_RELEASE_MAPPED=BYTES: the native reader drops its mapped journal pages every BYTES read (mapped-pages.ts); 0: never.
+const release = process.env.BENCH_RELEASE_MAPPED === undefined ? {} : { releaseMappedBytes: Number(process.env.BENCH_RELEASE_MAPPED) || Infinity };
+const reader = openReader(kind, { journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false, ...release }, silentLogger());
 const started = performance.now();
 let entries = 0;
 let bytes = 0;

@@ -13,5 +13,5 @@ code = child.wait()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(out, 'w') as f:
     json.dump({'code': code, 'user': usage.ru_utime, 'system': usage.ru_stime, 'maxRssKb': usage.ru_maxrss,
-               'wall': time.monotonic() - started}, f)
+               'minorFaults': usage.ru_minflt, 'wall': time.monotonic() - started}, f)
 sys.exit(code if code >= 0 else 128 - code)

@@ -56,6 +56,8 @@ export interface Libsystemd {
   memcpy(dest: number, src: number, size: number): void;
   /** Copies a C string and returns the address of its terminating NUL: copy and length in one call. */
   stpcpy(dest: number, src: number): number;
+  /** madvise(2): 0, or -1 (errno not read: a refusal is only counted, see mapped-pages.ts). */
+  madvise(address: number, length: number, advice: number): number;
 }
 
 /** The few koffi calls the native reader needs beyond the library's functions. */
@@ -123,6 +125,7 @@ export function loadLibsystemd(): LoadedLibsystemd {
   const free = fn('free', 'void', [P]);
   const memcpy = fn('memcpy', 'void', [P, P, 'size_t']);
   const stpcpy = fn('stpcpy', P, [P, P]);
+  const madvise = fn('madvise', 'int', [P, 'size_t', 'int']);
   const lib: Libsystemd = {
     open: (slot, flags) => open(slot, flags) as number,
     openNamespace: (slot, ns, flags) => openNamespace(slot, ns, flags) as number,
@@ -146,6 +149,7 @@ export function loadLibsystemd(): LoadedLibsystemd {
     free: free as (pointer: number) => void,
     memcpy: memcpy as (dest: number, src: number, size: number) => void,
     stpcpy: stpcpy as (dest: number, src: number) => number,
+    madvise: (address, length, advice) => madvise(address, length, advice) as number,
   };
   const memory: KoffiMemory = {
     alloc: (size) => Number(koffi.address(koffi.alloc('uint8_t', size))),

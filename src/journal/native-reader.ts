@@ -98,7 +98,7 @@ export class NativeJournalReader implements JournalEntryReader {
     let checkCursor = this.#opts.checkCursor;
     while (!this.#stopped) {
       const startedAt = Date.now();
-      const run = new WorkerRun({ source, from: position.from, follow: this.#opts.follow, checkCursor, highWaterEntries: this.#opts.highWaterEntries });
+      const run = new WorkerRun({ source, from: position.from, follow: this.#opts.follow, checkCursor, highWaterEntries: this.#opts.highWaterEntries, releaseMappedBytes: this.#opts.releaseMappedBytes });
       this.#run = run;
       let outcome: Outcome;
       try {

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ReadFrom } from './journalctl-args.ts';
 import { loadLibsystemd } from './libsystemd.ts';
+import { MappedPages } from './mapped-pages.ts';
 import type { NativeChunk } from './native-chunk.ts';
 import { SdJournalSession, type SessionSource, type SkippedEntry } from './native-session.ts';
 import type { LostRange } from './reader.ts';
@@ -19,6 +20,8 @@ export interface NativeWorkerData {
   follow: boolean;
   checkCursor: boolean;
   highWaterEntries: number;
+  /** Bytes of entries read between two drops of the mapped journal pages (mapped-pages.ts). */
+  releaseMappedBytes: number;
   control: SharedArrayBuffer;
 }
 
@@ -54,7 +57,9 @@ function run(data: NativeWorkerData): void {
   const stopped = () => Atomics.load(control, CONTROL_STOP) !== 0;
   let session: SdJournalSession | undefined;
   try {
-    session = SdJournalSession.open(loadLibsystemd(), data.source);
+    const loaded = loadLibsystemd();
+    const pages = new MappedPages(data.releaseMappedBytes, loaded.lib.madvise);
+    session = SdJournalSession.open(loaded, data.source);
     const lost = session.position(data.from, data.checkCursor);
     if (lost) post({ type: 'lost', lost });
     if (data.follow) session.prepareFollow();
@@ -68,6 +73,7 @@ function run(data: NativeWorkerData): void {
       const { chunk, atEnd, skipped } = session.readChunk(CHUNK_BYTES, room);
       for (const s of skipped) post({ type: 'skipped', skipped: s });
       if (chunk) {
+        pages.read(chunk.bytes.byteLength);
         Atomics.add(control, CONTROL_OUTSTANDING, chunk.count);
         post({ type: 'chunk', chunk }, [chunk.cursors.buffer as ArrayBuffer, chunk.bytes.buffer as ArrayBuffer, chunk.layout.buffer as ArrayBuffer]);
       }

@@ -2,6 +2,7 @@
 // defaults, where the next run starts and the seq it numbers from, and the delay before a restart.
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { ReadFrom } from './journalctl-args.ts';
+import { RELEASE_EVERY_BYTES } from './mapped-pages.ts';
 import { HIGH_WATER_ENTRIES, type ReaderOptions } from './reader.ts';
 
 export type ReaderSettings = Required<Omit<ReaderOptions, 'from'>> & { from: ReadFrom };
@@ -10,7 +11,7 @@ export type ReaderSettings = Required<Omit<ReaderOptions, 'from'>> & { from: Rea
 const HEALTHY_RUN_MS = 60_000;
 
 export function readerSettings(options: ReaderOptions): ReaderSettings {
-  return { firstSeq: 1, checkCursor: true, highWaterEntries: HIGH_WATER_ENTRIES, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
+  return { firstSeq: 1, checkCursor: true, highWaterEntries: HIGH_WATER_ENTRIES, releaseMappedBytes: RELEASE_EVERY_BYTES, restartInitialMs: 250, restartMaxMs: 30_000, ...options };
 }
 
 /** Where the next run of a reader starts, and the seq of its first entry: each entry is handed on exactly once. */

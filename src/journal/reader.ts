@@ -12,6 +12,8 @@ export interface ReaderOptions extends JournalSource {
   firstSeq?: number;
   /** Reading pauses while this many entries wait for the consumer. */
   highWaterEntries?: number;
+  /** Native reader: bytes of entries read between two drops of the mapped journal pages (mapped-pages.ts). */
+  releaseMappedBytes?: number;
   /** Check at start that the starting cursor is still in the journal (off when it was just read). */
   checkCursor?: boolean;
   /** Restart delays after the reader fails (journalctl exits or dies, libsystemd returns an error). */
