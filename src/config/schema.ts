@@ -49,6 +49,9 @@ export const pipelineOptionsSchema = z.strictObject({
   detach_after: duration({ min: 0, max: 600_000 })
     .default(1000)
     .describe('How long the shared reader waits for a destination whose buffer is full before detaching it (only while another destination keeps taking records: a lone destination, or all of them behind, is waited for); a detached destination catches up from its checkpoint with its own reader and rejoins'),
+  backlog_detach_after: duration({ min: 0, max: 600_000 })
+    .default(10_000)
+    .describe('The same wait while a backlog is read (entries more than 10s behind the clock; the longer of the two applies): its records are old already, and a detached destination reads and normalizes them a second time'),
   checkpoint_interval: duration({ min: 10, max: 600_000 }).default(1000).describe('How often acknowledged progress is written to the checkpoint files'),
 });
 

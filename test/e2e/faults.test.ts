@@ -157,7 +157,8 @@ describe('fan-out under faults', { timeout: SOAK ? 1_800_000 : 300_000 }, () => 
     const READER_BATCH = 8192;
     const CHECKPOINT_MS = 100;
     const OUTAGE_MS = 10_000;
-    const f = await startFanout({ buffer_records: BUFFER, detach_after: '100ms', checkpoint_interval: `${CHECKPOINT_MS}ms` });
+    // After each restart the entries are a backlog: CloudWatch is to be detached then too (it answers in 200 ms).
+    const f = await startFanout({ buffer_records: BUFFER, detach_after: '100ms', backlog_detach_after: '100ms', checkpoint_interval: `${CHECKPOINT_MS}ms` });
     let daemon: Daemon | undefined;
     try {
       daemon = f.start();

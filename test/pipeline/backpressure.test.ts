@@ -7,7 +7,11 @@ import { validateConfig } from '../../src/config/load.ts';
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type BatchLimits, type Destination, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import { Pipeline } from '../../src/pipeline/pipeline.ts';
+
+/** pipeline.backlog_detach_after's default. */
+const BACKLOG_DETACH_AFTER_MS = 10_000;
 import { silentLogger } from '../../src/selflog/logger.ts';
+import { makeJournalDirectory } from '../helpers/journal-files.ts';
 import { TestJournal } from '../helpers/journald.ts';
 
 const ID = 'jf-backpressure';
@@ -59,12 +63,12 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
     await journal.stop();
   });
 
-  async function start(destinations: GatedDestination[]) {
+  async function start(destinations: GatedDestination[], source: Record<string, unknown> = { namespace: journal.namespace }, pipelineOptions: Record<string, unknown> = {}) {
     const config = validateConfig(
       {
-        journal: { namespace: journal.namespace, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`] },
+        journal: { ...source, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`] },
         records: { multiline: { enabled: false } },
-        pipeline: { buffer_records: BUFFER, detach_after: '100ms', checkpoint_interval: '20ms' },
+        pipeline: { buffer_records: BUFFER, detach_after: '100ms', checkpoint_interval: '20ms', ...pipelineOptions },
         destinations: [{ type: 'stdout' }],
       },
       undefined,
@@ -97,6 +101,57 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
       only.holding = false;
       pipeline.stop();
       await running;
+    }
+  });
+
+  test(`on a backlog, a full destination is detached after ${BACKLOG_DETACH_AFTER_MS} ms, not detach_after: its records are old already`, async () => {
+    // An hour-old journal: the reader reads a backlog.
+    const hourAgoUs = (Date.now() - 3_600_000) * 1000;
+    const dir = await makeJournalDirectory(
+      Array.from({ length: 3000 }, (_, i) => ({ message: `old-${i}`, bootId: 'c'.repeat(32), realtimeUs: hourAgoUs + i * 1000, monotonicUs: 1_000_000 + i * 1000, fields: { SYSLOG_IDENTIFIER: ID, CONTAINER_ID: `beef00${String(i % 5).padStart(6, '0')}` } })),
+    );
+    const fast = new GatedDestination('fast');
+    const held = new GatedDestination('held');
+    held.holding = true;
+    const startedAt = Date.now();
+    const { pipeline, running, detached } = await start([fast, held], { directory: dir });
+    try {
+      await sleep(2000);
+      assert.deepEqual(detached, [], 'twenty times detach_after on a backlog: still waited for');
+      assert.ok(fast.accepted.length < 3000, 'the fast one is held back meanwhile');
+      await until(() => detached.length > 0, 'the held destination to be detached', BACKLOG_DETACH_AFTER_MS + 20_000);
+      assert.deepEqual(detached, ['held']);
+      assert.ok(Date.now() - startedAt >= BACKLOG_DETACH_AFTER_MS, `detached after ${Date.now() - startedAt} ms`);
+      await until(() => new Set(fast.accepted).size === 3000, 'the fast destination to take every entry once detached');
+      held.holding = false;
+      await until(() => new Set(held.accepted).size === 3000, 'the held one to catch up');
+    } finally {
+      held.holding = false;
+      pipeline.stop();
+      await running;
+    }
+  });
+
+  test('stop() ends a backlog\'s long wait for a full destination at once', async () => {
+    const hourAgoUs = (Date.now() - 3_600_000) * 1000;
+    const dir = await makeJournalDirectory(
+      Array.from({ length: 2000 }, (_, i) => ({ message: `stop-${i}`, bootId: 'd'.repeat(32), realtimeUs: hourAgoUs + i * 1000, monotonicUs: 1_000_000 + i * 1000, fields: { SYSLOG_IDENTIFIER: ID } })),
+    );
+    const fast = new GatedDestination('fast');
+    const held = new GatedDestination('held');
+    held.holding = true;
+    const { pipeline, running } = await start([fast, held], { directory: dir }, { shutdown_timeout: '500ms' });
+    try {
+      await until(() => fast.accepted.length > 0, 'the reader to start');
+      await sleep(500);
+      const stopAt = Date.now();
+      pipeline.stop();
+      // The held destination's requests do not answer: the drain gives up at shutdown_timeout, and the wait
+      // before it must end at once for run() to end by then, not when the backlog's wait would.
+      await running;
+      assert.ok(Date.now() - stopAt < 3000, `run() ended ${Date.now() - stopAt} ms after stop()`);
+    } finally {
+      held.holding = false;
     }
   });
 
