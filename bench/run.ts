@@ -8,6 +8,9 @@
 //   --pipeline JSON (BENCH_PIPELINE: the daemon's `pipeline` config section, e.g. '{"buffer_records":20000}')
 //   --syslog (BENCH_SYSLOG=1: phase 3 also ships to a syslog destination, TCP to a local syslog-ng)
 //   --reader auto|native|journalctl (BENCH_READER: the daemon's journal.reader in rows 2-4; default auto)
+//   --ab BIN_A,BIN_B --rounds R --phase cloudwatch|all [--journal DIR]: only A/B rounds of one backlog phase,
+//     alternating two checkouts' bin/journal-fanout.js over the same journal (DIR: a bench journal of N entries
+//     kept from an earlier run with --keep), one JSON line per run on stdout
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -50,6 +53,10 @@ const { values: argv } = parseArgs({
     'node-options': { type: 'string' },
     syslog: { type: 'boolean', default: false },
     reader: { type: 'string' },
+    ab: { type: 'string' },
+    rounds: { type: 'string' },
+    phase: { type: 'string' },
+    journal: { type: 'string' },
   },
 });
 const env = process.env;
@@ -206,7 +213,7 @@ function nodeArgs(profileName: string): string[] {
 }
 
 /** Phase 2 and 3: the daemon from the head of the journal files to the stand-ins, until everything is accepted. */
-async function backlogRun(name: string, directory: string, tmp: string, all: boolean) {
+async function backlogRun(name: string, directory: string, tmp: string, all: boolean, bin = BIN) {
   const standins = await startBenchStandins({ all, syslog: all && SYSLOG });
   live.standins.add(standins);
   const work = path.join(tmp, name);
@@ -217,7 +224,7 @@ async function backlogRun(name: string, directory: string, tmp: string, all: boo
   const started = performance.now();
   // The stand-ins run in this process: its CPU over the run is what they took from the daemon's 2 cores.
   const benchCpu = process.cpuUsage();
-  const r = runMeasured([...nodeArgs(name), BIN, 'run', '--config', configFile, '--no-follow'], { stdout: nul, env: AWS_ENV, rusageFile: path.join(work, 'rusage.json') });
+  const r = runMeasured([...nodeArgs(name), bin, 'run', '--config', configFile, '--no-follow'], { stdout: nul, env: AWS_ENV, rusageFile: path.join(work, 'rusage.json') });
   closeSync(nul);
   const sampler = new TreeSampler(r.child.pid!, 200, false);
   let firstAt: number | undefined;
@@ -256,9 +263,11 @@ async function backlogRun(name: string, directory: string, tmp: string, all: boo
       daemonExitSeconds: usage.wall,
       accepted: { cloudwatch: cw.acceptedEvents, loggly: standins.loggly?.counters.events, logdna: standins.logdna?.counters.lines, syslog: standins.syslog?.count(), duplicates: extra },
       putLogEvents: cw.calls.PutLogEvents ?? 0,
+      requests: { loggly: standins.loggly?.counters.requests, logdna: standins.logdna?.counters.requests },
       errors: cw.errors,
       warnings: r.stderr().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).length,
       detachments: r.detachments(),
+      warningLines: r.stderr().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(0, 20),
     };
   } finally {
     sampler.stop();
@@ -368,6 +377,28 @@ const detachNote = (n: number) => (n > 0 ? `; ${n} detachment${n === 1 ? '' : 's
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
+/** --ab: alternating runs of one backlog phase with two daemons (e.g. a branch and its base), same journal. */
+async function abMain(bins: string[]): Promise<void> {
+  const rounds = Number(argv.rounds ?? 3);
+  const all = (argv.phase ?? 'all') === 'all';
+  let directory = argv.journal;
+  if (directory === undefined) {
+    directory = path.join(live.tmp!, 'journal');
+    await mkdir(directory);
+    log(`writing ${ENTRIES.toLocaleString('en-US')} entries with systemd-journal-remote into ${directory}`);
+    await makeBenchJournal(directory, ENTRIES);
+  }
+  for (let round = 1; round <= rounds; round++) {
+    for (const [i, bin] of bins.entries()) {
+      const label = String.fromCharCode(65 + i);
+      const load = os.loadavg()[0]!.toFixed(2);
+      const r = await backlogRun(`${all ? 'all' : 'cloudwatch'}-${label}${round}`, directory, live.tmp!, all, path.resolve(bin));
+      log(`round ${round} ${label}: ${fmt(r.cpuSecondsPerMillion, 2)} CPU s/M, ${fmt(r.entriesPerSec)}/s, ${fmt(r.putLogEvents)} PutLogEvents, ${r.warnings} warnings, load ${load}`);
+      process.stdout.write(JSON.stringify({ round, label, bin, loadBefore: Number(load), ...r }) + '\n');
+    }
+  }
+}
+
 async function main(): Promise<void> {
   live.tmp = await mkdtemp(path.join(os.tmpdir(), 'jf-bench-'));
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
@@ -378,6 +409,11 @@ async function main(): Promise<void> {
     log(`   ${fmt(st.cpuPercentOfOneCore, 1)}% of one core, p50 ${fmt(st.latencyP50Ms)} ms, p99 ${fmt(st.latencyP99Ms)} ms, ${fmt(st.accepted)}/${fmt(st.sent)} accepted${detachNote(st.detachments)}`);
     process.stdout.write(JSON.stringify({ steady: st }) + '\n');
     if (argv.json) await writeFile(argv.json, JSON.stringify({ steady: st }, null, 2) + '\n');
+    await cleanup();
+    return;
+  }
+  if (argv.ab !== undefined) {
+    await abMain(argv.ab.split(','));
     await cleanup();
     return;
   }

@@ -2,36 +2,7 @@
 // event is added: the body is ready when the batch is sent, and what waits in memory costs what it weighs.
 import type { LogEvent } from './request-builder.ts';
 import { EMPTY_MESSAGE, EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS } from './request-builder.ts';
-
-/** First capacity of a batch's bytes; it doubles as events are added (a request body is at most a few MiB). */
-const INITIAL_BYTES = 16 * 1024;
-/** Capacities INITIAL_BYTES << k kept for reuse, k < POOL_CLASSES (16 KiB to 1 MiB), at most this many bytes of each. */
-const POOL_CLASSES = 7;
-const POOL_BYTES_PER_CLASS = 1024 * 1024;
-
-/**
- * Buffers of batches that are done, and of those that grew out of them, by capacity, for the next batches.
- * Measured (reader, normalizer and CloudWatch batches over the bench's 200,000 entries, --trace-gc): a fresh
- * Buffer for every batch and every doubling counted as external memory, and V8 ran a full collection each time
- * it had grown by its limit: 32 full collections in the run, 9 with this pool. Kept small (at most
- * POOL_BYTES_PER_CLASS of each capacity): a buffer not in use is memory the daemon holds for nothing.
- */
-const pool: Buffer[][] = Array.from({ length: POOL_CLASSES }, () => []);
-
-function poolClass(capacity: number): number {
-  const k = Math.log2(capacity / INITIAL_BYTES);
-  return Number.isInteger(k) && k < POOL_CLASSES ? k : -1;
-}
-
-function takeBuffer(capacity: number): Buffer {
-  const k = poolClass(capacity);
-  return (k >= 0 ? pool[k]!.pop() : undefined) ?? Buffer.allocUnsafeSlow(capacity);
-}
-
-function giveBuffer(bytes: Buffer): void {
-  const k = poolClass(bytes.length);
-  if (k >= 0 && (pool[k]!.length + 1) * bytes.length <= POOL_BYTES_PER_CLASS) pool[k]!.push(bytes);
-}
+import { giveBuffer, grownBuffer, INITIAL_BYTES, takeBuffer } from '../http/buffer-pool.ts';
 
 const NO_BYTES = Buffer.alloc(0);
 
@@ -77,15 +48,7 @@ export class EventBatch {
         ? (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":"' + escaped + '"}'
         : (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
     // A UTF-16 code unit is at most 3 UTF-8 bytes.
-    const room = text.length * 3;
-    if (this.#used + room > this.#bytes.length) {
-      let capacity = Math.max(this.#bytes.length, INITIAL_BYTES) * 2;
-      while (capacity < this.#used + room) capacity *= 2;
-      const grown = takeBuffer(capacity);
-      this.#bytes.copy(grown, 0, 0, this.#used);
-      giveBuffer(this.#bytes);
-      this.#bytes = grown;
-    }
+    this.#bytes = grownBuffer(this.#bytes, this.#used, text.length * 3);
     this.#starts.push(n > 0 ? this.#used + 1 : this.#used);
     this.#used += this.#bytes.write(text, this.#used, 'utf8');
     if (n > 0 && event.timestamp < this.#times[n - 1]!) this.#inOrder = false;

@@ -4,6 +4,7 @@ import type { Logger } from '../../src/selflog/logger.ts';
 import type { SendResult } from '../../src/pipeline/destination.ts';
 import { HttpClient, type HttpReply } from '../http/client.ts';
 import type { RequestContext } from '../http/failure.ts';
+import type { LineBatch } from '../http/line-batch.ts';
 import { postChecked } from '../http/post.ts';
 import { readPartial } from './partial.ts';
 import { LOGDNA_STATUS } from './retry.ts';
@@ -51,43 +52,47 @@ export class LogdnaService {
     return { destination: this.#o.destination, request: `POST ${this.#url}?${shown} (${what})`, secret: this.#o.key, table: LOGDNA_STATUS };
   }
 
-  #post(host: string, tags: string, lines: readonly string[], context: RequestContext, signal?: AbortSignal): Promise<HttpReply> {
+  #post(host: string, tags: string, body: string | Buffer, context: RequestContext, signal?: AbortSignal): Promise<HttpReply> {
     const headers = { 'content-type': 'application/json; charset=UTF-8', authorization: this.#authorization };
-    return postChecked(this.#client, `${this.#url}?${this.#query(host, tags)}`, `{"lines":[${lines.join(',')}]}`, headers, { gzip: this.#o.gzip, context, signal });
+    return postChecked(this.#client, `${this.#url}?${this.#query(host, tags)}`, body, headers, { gzip: this.#o.gzip, context, signal });
   }
 
   /**
    * Send one batch of lines (JSON texts). A 207 reply is read per line: lines refused for good are returned as
    * rejected, lines refused for now are sent again (only them), up to MAX_PARTIAL_ROUNDS rounds.
    */
-  async send(host: string, tags: string, lines: readonly string[], signal?: AbortSignal): Promise<SendResult> {
+  async send(host: string, tags: string, lines: LineBatch, signal?: AbortSignal): Promise<SendResult> {
     const reasons = new Map<string, number>();
-    let pending = lines;
+    /** Indexes of the lines to send this round; undefined: all of them. */
+    let pending: number[] | undefined;
+    let count = lines.length;
     for (let round = 0; round < MAX_PARTIAL_ROUNDS; round++) {
-      const what = `${pending.length} lines${round > 0 ? `, resending lines refused for now (round ${round + 1})` : ''}`;
-      const reply = await this.#post(host, tags, pending, this.#context(host, tags, what), signal);
+      const what = `${count} lines${round > 0 ? `, resending lines refused for now (round ${round + 1})` : ''}`;
+      const body = lines.body('{"lines":[', ',', ']}', pending);
+      const reply = await this.#post(host, tags, body, this.#context(host, tags, what), signal);
       if (reply.status !== 207) return toResult(reasons);
-      const outcome = readPartial(reply.body, pending.length);
+      const outcome = readPartial(reply.body, count);
       if (!outcome) {
         // Which lines failed is unknown: counting them accepted avoids resending the good ones forever.
-        this.#o.logger.warn({ destination: this.#o.destination, lines: pending.length }, 'Mezmo answered 207 (partial success) without per-line results; the batch is counted as accepted');
+        this.#o.logger.warn({ destination: this.#o.destination, lines: count }, 'Mezmo answered 207 (partial success) without per-line results; the batch is counted as accepted');
         return toResult(reasons);
       }
       for (const r of outcome.rejected) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
       if (outcome.retry.length === 0) return toResult(reasons);
       const previous = pending;
-      pending = outcome.retry.map((i) => previous[i]!);
+      pending = outcome.retry.map((i) => (previous === undefined ? i : previous[i]!));
+      count = pending.length;
     }
     throw new DestinationError(
       'PARTIAL_RETRY',
-      `${this.#o.destination}: Mezmo still refused ${pending.length} of ${lines.length} lines for now after ${MAX_PARTIAL_ROUNDS} rounds; the batch will be sent again`,
+      `${this.#o.destination}: Mezmo still refused ${count} of ${lines.length} lines for now after ${MAX_PARTIAL_ROUNDS} rounds; the batch will be sent again`,
       { retryable: true },
     );
   }
 
   /** Start-up check: an ingest request with no lines, which proves the endpoint answers and accepts the key. */
   async healthcheck(host: string, signal?: AbortSignal): Promise<void> {
-    await this.#post(host, '', [], this.#context(host, '', 'start-up healthcheck, no lines'), signal);
+    await this.#post(host, '', '{"lines":[]}', this.#context(host, '', 'start-up healthcheck, no lines'), signal);
   }
 
   close(): void {

@@ -2,6 +2,7 @@
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { compileTemplate, type CompiledTemplate } from '../../src/normalize/template.ts';
 import type { BatchLimits, Destination, DestinationContext, Encoded, FailureAction, SendResult } from '../../src/pipeline/destination.ts';
+import { LINE_BATCHES, LineBatch } from '../http/line-batch.ts';
 import type { OversizeMode } from '../http/oversize.ts';
 import { compileTagSet } from '../http/tag-set.ts';
 import { LOGDNA_MAX_BATCH_LINES, type LogdnaOptions } from './config.ts';
@@ -15,10 +16,11 @@ const sanitizeLogdnaTag = (tag: string): string => tag.replace(/[,\s]+/g, '_');
 /** The batch key: host and tags, which are per request (query parameters); app and level are per line. */
 const KEY_SEPARATOR = '\n';
 
-export class LogdnaDestination implements Destination<string, string[]> {
+export class LogdnaDestination implements Destination<string, LineBatch | readonly string[]> {
   readonly type = 'logdna';
   readonly id: string;
   readonly limits: BatchLimits;
+  readonly batches = LINE_BATCHES;
   readonly #app: CompiledTemplate;
   readonly #tags: (record: LogRecord) => string;
   readonly #oversize: OversizeMode;
@@ -65,11 +67,16 @@ export class LogdnaDestination implements Destination<string, string[]> {
     return encodeLogdnaLine(record, this.#app(record), this.#oversize);
   }
 
-  send(key: string, lines: string[], signal: AbortSignal): Promise<SendResult> {
+  async send(key: string, lines: LineBatch | readonly string[], signal: AbortSignal): Promise<SendResult> {
     const cut = key.indexOf(KEY_SEPARATOR);
     const host = (cut < 0 ? key : key.slice(0, cut)) || this.#context.host;
     const tags = cut < 0 ? '' : key.slice(cut + 1);
-    return this.#service.send(host, tags, lines, signal);
+    const batch = lines instanceof LineBatch ? lines : LineBatch.of(lines);
+    try {
+      return await this.#service.send(host, tags, batch, signal);
+    } finally {
+      if (batch !== lines) batch.release();
+    }
   }
 
   classify(error: unknown): FailureAction {

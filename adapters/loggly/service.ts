@@ -1,6 +1,7 @@
 // Sends one batch to Loggly's bulk endpoint: POST {endpoint}/bulk/{token}/tag/{tags}/ with newline-separated JSON events.
 import { HttpClient } from '../http/client.ts';
 import type { RequestContext } from '../http/failure.ts';
+import type { LineBatch } from '../http/line-batch.ts';
 import { postChecked } from '../http/post.ts';
 import { LOGGLY_STATUS } from './retry.ts';
 
@@ -36,14 +37,14 @@ export class LogglyService {
     return { destination: this.#o.destination, request: `POST ${this.#base}${path} (${what})`, secret: this.#o.token, table: LOGGLY_STATUS };
   }
 
-  async #post(tags: string, body: string, context: RequestContext, signal?: AbortSignal): Promise<void> {
+  async #post(tags: string, body: string | Buffer, context: RequestContext, signal?: AbortSignal): Promise<void> {
     await postChecked(this.#client, this.#url(tags), body, { 'content-type': 'text/plain; charset=utf-8' }, { gzip: this.#o.gzip, context, signal });
   }
 
   /** Send one batch of events (each already ends with "\n"). Throws HttpStatusError or DestinationError. */
-  async send(tags: string, events: readonly string[], signal?: AbortSignal): Promise<void> {
-    const body = events.join('');
-    await this.#post(tags, body, this.#context(tags, `${events.length} events, ${Buffer.byteLength(body)} bytes`), signal);
+  async send(tags: string, events: LineBatch, signal?: AbortSignal): Promise<void> {
+    const body = events.body('', '', '');
+    await this.#post(tags, body, this.#context(tags, `${events.length} events, ${body.length} bytes`), signal);
   }
 
   /** Start-up check: an empty bulk request, which proves the endpoint answers and does not refuse the token. */

@@ -1,6 +1,7 @@
 // The Loggly destination: records batched per tag set, sent to the bulk endpoint, failures classified for the pipeline.
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type BatchLimits, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
+import { LINE_BATCHES, LineBatch } from '../http/line-batch.ts';
 import type { OversizeMode } from '../http/oversize.ts';
 import { LOGGLY_MAX_BATCH_EVENTS, type LogglyOptions } from './config.ts';
 import { encodeLogglyEvent } from './encode.ts';
@@ -8,10 +9,11 @@ import { classifyLogglyFailure } from './retry.ts';
 import { LogglyService } from './service.ts';
 import { compileLogglyTags } from './tags.ts';
 
-export class LogglyDestination implements Destination<string, string[]> {
+export class LogglyDestination implements Destination<string, LineBatch | readonly string[]> {
   readonly type = 'loggly';
   readonly id: string;
   readonly limits: BatchLimits;
+  readonly batches = LINE_BATCHES;
   readonly #tags: (record: LogRecord) => string;
   readonly #oversize: OversizeMode;
   readonly #healthcheck: boolean;
@@ -55,8 +57,13 @@ export class LogglyDestination implements Destination<string, string[]> {
     return encodeLogglyEvent(record, this.#oversize);
   }
 
-  async send(key: string, events: string[], signal: AbortSignal): Promise<SendResult> {
-    await this.#service.send(key, events, signal);
+  async send(key: string, events: LineBatch | readonly string[], signal: AbortSignal): Promise<SendResult> {
+    const batch = events instanceof LineBatch ? events : LineBatch.of(events);
+    try {
+      await this.#service.send(key, batch, signal);
+    } finally {
+      if (batch !== events) batch.release();
+    }
     return ALL_ACCEPTED;
   }
 

@@ -4,11 +4,18 @@ import { jsonLineBytes, recordToJsonLine, recordToText } from '../../src/normali
 import type { LogRecord } from '../../src/model/log-record.ts';
 import { ALL_ACCEPTED, type Destination, type DestinationContext, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import type { StdoutOptions } from './config.ts';
+import { LINE_BATCHES, LineBatch } from '../http/line-batch.ts';
 
-export class StdoutDestination implements Destination<string, string[]> {
+export class StdoutDestination implements Destination<string, LineBatch | readonly string[]> {
   readonly type = 'stdout';
   readonly id: string;
   readonly limits = { maxEvents: 2000, maxBytes: 1 << 20, flushIntervalMs: 100, concurrency: 1 };
+  /**
+   * Lines kept as bytes (see LineBatch). Measured: joining a batch's lines into one string to write it was 4-5% of
+   * the daemon's CPU samples with all four destinations (each line is the engine's rope of its parts, flattened
+   * there), and the lines were JS strings alive until the batch went.
+   */
+  readonly batches = LINE_BATCHES;
   readonly #json: boolean;
   readonly #out: Writable;
 
@@ -30,9 +37,10 @@ export class StdoutDestination implements Destination<string, string[]> {
     return [{ data: line, size: Buffer.byteLength(line), time: record.time }];
   }
 
-  send(_key: string, lines: string[]): Promise<SendResult> {
+  send(_key: string, lines: LineBatch | readonly string[]): Promise<SendResult> {
+    const body = lines instanceof LineBatch ? lines.body('', '', '') : lines.join('');
     return new Promise((resolve, reject) => {
-      this.#out.write(lines.join(''), (err) => (err ? reject(err) : resolve(ALL_ACCEPTED)));
+      this.#out.write(body, (err) => (err ? reject(err) : resolve(ALL_ACCEPTED)));
     });
   }
 
