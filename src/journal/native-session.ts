@@ -26,6 +26,18 @@ export interface ChunkRead {
   skipped: SkippedEntry[];
 }
 
+/** Where a chunk's buffers come from: copies of the first `length` bytes or ints of the session's arenas. */
+export interface ChunkBuffers {
+  bytes(from: Uint8Array, length: number): Uint8Array;
+  ints(from: Int32Array, length: number): Int32Array;
+}
+
+/** Fresh buffers for every chunk. */
+const FRESH_BUFFERS: ChunkBuffers = {
+  bytes: (from, length) => from.slice(0, length),
+  ints: (from, length) => from.slice(0, length),
+};
+
 /** A cursor is `s=<32 hex>;i=<hex>;b=<32 hex>;m=<hex>;t=<hex>;x=<hex>`: at most 171 bytes with its NUL. */
 const MAX_CURSOR_BYTES = 256;
 /** The field arena starts at this size, grows for a large entry, and shrinks back after the chunk. */
@@ -211,7 +223,7 @@ export class SdJournalSession {
    * such a view with Buffer#utf8Slice, 0.19 us, and other Buffer methods clamp or truncate offsets beyond
    * 2^31 (Buffer#indexOf and #copy crashed the process).
    */
-  readChunk(maxBytes: number, maxEntries: number): ChunkRead {
+  readChunk(maxBytes: number, maxEntries: number, buffers: ChunkBuffers = FRESH_BUFFERS): ChunkRead {
     const lib = this.#lib;
     const { next, getCursor, stpcpy, free, enumerateData, memcpy } = lib;
     const j = this.#j;
@@ -284,7 +296,7 @@ export class SdJournalSession {
       layout[countAt] = fields;
       count++;
     }
-    const chunk = count === 0 ? undefined : { count, cursors: cursorArena.view.slice(0, cursorPos), bytes: fieldArena.view.slice(0, pos), layout: layout.slice(0, li) };
+    const chunk = count === 0 ? undefined : { count, cursors: buffers.bytes(cursorArena.view, cursorPos), bytes: buffers.bytes(fieldArena.view, pos), layout: buffers.ints(layout, li) };
     fieldArena.shrink();
     cursorArena.shrink();
     if (this.#layout.length > 65536) this.#layout = new Int32Array(8192);

@@ -1,11 +1,11 @@
 // The native reader's worker thread: owns one sd_journal (libsystemd through koffi), reads entries into chunks
 // and posts them to the main thread, and follows the journal with sd_journal_wait(), all off the event loop.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { ReadFrom } from './journalctl-args.ts';
 import { loadLibsystemd } from './libsystemd.ts';
 import { MappedPages } from './mapped-pages.ts';
 import type { NativeChunk } from './native-chunk.ts';
-import { SdJournalSession, type SessionSource, type SkippedEntry } from './native-session.ts';
+import { SdJournalSession, type ChunkBuffers, type SessionSource, type SkippedEntry } from './native-session.ts';
 import type { LostRange } from './reader.ts';
 
 /** Indexes of the Int32Array over `NativeWorkerData.control` (a SharedArrayBuffer). */
@@ -23,6 +23,13 @@ export interface NativeWorkerData {
   /** Bytes of entries read between two drops of the mapped journal pages (mapped-pages.ts). */
   releaseMappedBytes: number;
   control: SharedArrayBuffer;
+  /** Where the main thread gives back the buffers of chunks it has decoded (BufferReturn), for reuse. */
+  returns: MessagePort;
+}
+
+/** Buffers of decoded chunks, transferred back to the worker. */
+export interface BufferReturn {
+  buffers: ArrayBuffer[];
 }
 
 export type NativeWorkerMessage =
@@ -43,6 +50,59 @@ export type NativeWorkerMessage =
  */
 const CHUNK_BYTES = 128 * 1024;
 /**
+ * Sizes of the reused chunk buffers. A chunk ends at the first entry past CHUNK_BYTES, so the large size holds
+ * the bytes of every chunk whose last entry is under 16 KiB (a larger one gets a buffer of its own); the small
+ * one its cursors (about 130 bytes an entry) and its layout (4 bytes a field and 8 an entry).
+ */
+const SMALL_BUFFER = 32 * 1024;
+const LARGE_BUFFER = CHUNK_BYTES + 16 * 1024;
+/** Most buffers of each size kept for reuse: more than a read-ahead of highWaterEntries in chunks holds at once. */
+const MAX_FREE_BUFFERS = 256;
+
+/** Whether the main thread should give a decoded chunk's buffer back (one of the reused sizes). */
+export function reusable(buffer: ArrayBufferLike): buffer is ArrayBuffer {
+  return buffer.byteLength === SMALL_BUFFER || buffer.byteLength === LARGE_BUFFER;
+}
+
+/**
+ * Chunk buffers given back by the main thread after decoding, used again. A fresh buffer for every chunk (a
+ * malloc in this thread's glibc arena, freed later by the main thread's GC) left glibc's arenas holding
+ * 26-72 MB at a backlog's peak (docs/performance.md, 2026-12-05); reused, their number stays what the
+ * read-ahead needs.
+ */
+class RecycledBuffers implements ChunkBuffers {
+  readonly #small: ArrayBuffer[] = [];
+  readonly #large: ArrayBuffer[] = [];
+
+  give(buffer: ArrayBuffer): void {
+    const list = buffer.byteLength === SMALL_BUFFER ? this.#small : buffer.byteLength === LARGE_BUFFER ? this.#large : undefined;
+    if (list !== undefined && list.length < MAX_FREE_BUFFERS) list.push(buffer);
+  }
+
+  /** A buffer of at least `bytes` bytes, or undefined when larger than the reused sizes. */
+  #take(bytes: number): ArrayBuffer | undefined {
+    if (bytes <= SMALL_BUFFER) return this.#small.pop() ?? new ArrayBuffer(SMALL_BUFFER);
+    if (bytes <= LARGE_BUFFER) return this.#large.pop() ?? new ArrayBuffer(LARGE_BUFFER);
+    return undefined;
+  }
+
+  bytes(from: Uint8Array, length: number): Uint8Array {
+    const buffer = this.#take(length);
+    if (buffer === undefined) return from.slice(0, length);
+    const view = new Uint8Array(buffer, 0, length);
+    view.set(from.subarray(0, length));
+    return view;
+  }
+
+  ints(from: Int32Array, length: number): Int32Array {
+    const buffer = this.#take(length * Int32Array.BYTES_PER_ELEMENT);
+    if (buffer === undefined) return from.slice(0, length);
+    const view = new Int32Array(buffer, 0, length);
+    view.set(from.subarray(0, length));
+    return view;
+  }
+}
+/**
  * How long one sd_journal_wait() may block: the worker looks at the stop flag between waits, so this bounds
  * how long SIGTERM waits for the reader.
  */
@@ -56,6 +116,11 @@ function run(data: NativeWorkerData): void {
   const control = new Int32Array(data.control);
   const stopped = () => Atomics.load(control, CONTROL_STOP) !== 0;
   let session: SdJournalSession | undefined;
+  const buffers = new RecycledBuffers();
+  const takeReturns = (): void => {
+    let message;
+    while ((message = receiveMessageOnPort(data.returns)) !== undefined) for (const b of (message.message as BufferReturn).buffers) buffers.give(b);
+  };
   try {
     const loaded = loadLibsystemd();
     const pages = new MappedPages(data.releaseMappedBytes, loaded.lib.madvise);
@@ -70,7 +135,8 @@ function run(data: NativeWorkerData): void {
         Atomics.wait(control, CONTROL_OUTSTANDING, outstanding, WAIT_USEC / 1000);
         continue;
       }
-      const { chunk, atEnd, skipped } = session.readChunk(CHUNK_BYTES, room);
+      takeReturns();
+      const { chunk, atEnd, skipped } = session.readChunk(CHUNK_BYTES, room, buffers);
       for (const s of skipped) post({ type: 'skipped', skipped: s });
       if (chunk) {
         pages.read(chunk.bytes.byteLength);

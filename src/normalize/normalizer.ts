@@ -159,7 +159,7 @@ export class Normalizer {
     const deadline = this.#now() + this.#flushMs;
     if (partial === undefined) {
       const ordinal = partialOrdinal(entry);
-      this.#partials.set(key, {
+      this.#partials.set(detached(key), {
         parts: [text],
         ordinals: ordinal === ordinal ? [ordinal] : undefined,
         seqs: [],
@@ -208,7 +208,8 @@ export class Normalizer {
       slot.deadline = this.#now() + this.#flushMs;
       return;
     }
-    this.#slots.set(key, { record: this.#build(entry, text, joined, firstUs), lines: 1, state: rules.start(text), deadline: this.#now() + this.#flushMs });
+    // A slot's key outlives its entry: copied, not a slice of the chunk (see detached).
+    this.#slots.set(detached(key), { record: this.#build(entry, text, joined, firstUs), lines: 1, state: rules.start(text), deadline: this.#now() + this.#flushMs });
   }
 
   #build(entry: JournalEntry, text: string, joined: number[] | undefined, firstUs: number): LogRecord {

@@ -60,7 +60,8 @@ export class SourceDeriver {
     // Cached for as long as the container logs: its strings are copied out of the reader's chunk (see detached).
     const source = detachedSource(this.#container(entry, hostname ?? this.#host, shortId ?? fullId!.slice(0, 12), name));
     if (this.#containers.size >= MAX_CACHED_CONTAINERS) this.#containers.delete(this.#containers.keys().next().value!);
-    this.#containers.set(key, { name: name === undefined ? name : detached(name), hostname: hostname === undefined ? hostname : detached(hostname), source });
+    // The key too: a map key that is a slice of a chunk keeps the chunk alive as long as the container logs.
+    this.#containers.set(hit === undefined ? detached(key) : key, { name: name === undefined ? name : detached(name), hostname: hostname === undefined ? hostname : detached(hostname), source });
     return source;
   }
 
