@@ -15,11 +15,12 @@ test('readerSettings: the defaults, and what the caller gives wins', () => {
     firstSeq: 1,
     checkCursor: true,
     highWaterEntries: 8192,
+    releaseMappedBytes: 16 * 1024 * 1024,
     restartInitialMs: 250,
     restartMaxMs: 30_000,
   });
-  const given = readerSettings({ ...source, from: { kind: 'tail' }, follow: true, firstSeq: 7, checkCursor: false, highWaterEntries: 10, restartInitialMs: 1, restartMaxMs: 2 });
-  assert.deepEqual([given.firstSeq, given.checkCursor, given.highWaterEntries, given.restartInitialMs, given.restartMaxMs], [7, false, 10, 1, 2]);
+  const given = readerSettings({ ...source, from: { kind: 'tail' }, follow: true, firstSeq: 7, checkCursor: false, highWaterEntries: 10, releaseMappedBytes: 3, restartInitialMs: 1, restartMaxMs: 2 });
+  assert.deepEqual([given.firstSeq, given.checkCursor, given.highWaterEntries, given.releaseMappedBytes, given.restartInitialMs, given.restartMaxMs], [7, false, 10, 3, 1, 2]);
 });
 
 test('ReadPosition: starts at the checkpoint, resumes after the last entry handed on, restarts at the head when told', () => {
