@@ -17,37 +17,17 @@ import { logglyOptionsSchema } from '../adapters/loggly/config.ts';
 import { LogglyDestination } from '../adapters/loggly/sink.ts';
 import { stdoutOptionsSchema } from '../adapters/stdout/config.ts';
 import { StdoutDestination } from '../adapters/stdout/sink.ts';
-import { seededRandom } from '../test/journal/export-bytes.ts';
-import { CONTAINERS, exportEntry, makeContainers } from './journal-data.ts';
+import { benchEntries } from './journal-data.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 7);
 const names = (process.argv[4] ?? 'cloudwatch,loggly,logdna,stdout').split(',');
 
 function makeRecords(n: number): LogRecord[] {
-  const containers = makeContainers();
-  const rand = seededRandom(42);
-  const startUs = Date.now() * 1000 - n * 100 - 60_000_000;
   const normalizer = new Normalizer(recordsOptionsSchema.parse({}), 'bench-host');
   const out: LogRecord[] = [];
   const emit = (r: LogRecord): void => void out.push(r);
-  for (let i = 0; i < n; i++) {
-    const r = rand();
-    const c = containers[Math.floor(r * r * CONTAINERS)]!;
-    const text = exportEntry(i, c, startUs, rand, '8bc04d45edf04ad6a9070d5c19dee0b5', '3d1219c7c4c5404aaa1f6d2a48adfda4', 'ip-10-0-1-23.ec2.internal');
-    const fields: Record<string, string> = Object.create(null);
-    let realtimeUs = 0;
-    for (const line of text.split('\n')) {
-      const eq = line.indexOf('=');
-      if (eq <= 0) continue;
-      const name = line.slice(0, eq);
-      const value = line.slice(eq + 1);
-      if (name === '__REALTIME_TIMESTAMP') realtimeUs = Number(value);
-      if (name.startsWith('__') || name === '_BOOT_ID') continue;
-      fields[name] = value;
-    }
-    normalizer.push({ seq: i + 1, cursor: `s=bench;i=${i.toString(16)}`, realtimeUs, monotonicUs: i, bootId: '8bc04d45edf04ad6a9070d5c19dee0b5', fields }, emit);
-  }
+  for (const entry of benchEntries(n)) normalizer.push(entry, emit);
   normalizer.flushAll(emit);
   return out;
 }

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { JournalEntry } from '../src/model/journal-entry.ts';
 import { seededRandom } from '../test/journal/export-bytes.ts';
 
 export const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
@@ -145,4 +146,30 @@ export async function makeBenchJournal(directory: string, entries: number): Prom
   for (const w of writers) w.child.stdin.end();
   await Promise.all(writers.map((w) => w.exited));
   return { directory, entries, exportBytes, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The bench's entries as a reader hands them on: fields of the export text, without address fields and _BOOT_ID. */
+export function benchEntries(count: number): JournalEntry[] {
+  const containers = makeContainers();
+  const rand = seededRandom(42);
+  const startUs = Date.now() * 1000 - count * 100 - 60_000_000;
+  const out: JournalEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = rand();
+    const c = containers[Math.floor(r * r * CONTAINERS)]!;
+    const text = exportEntry(i, c, startUs, rand, '8bc04d45edf04ad6a9070d5c19dee0b5', '3d1219c7c4c5404aaa1f6d2a48adfda4', 'ip-10-0-1-23.ec2.internal');
+    const fields: Record<string, string> = Object.create(null);
+    let realtimeUs = 0;
+    for (const line of text.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq <= 0) continue;
+      const name = line.slice(0, eq);
+      const value = line.slice(eq + 1);
+      if (name === '__REALTIME_TIMESTAMP') realtimeUs = Number(value);
+      if (name.startsWith('__') || name === '_BOOT_ID') continue;
+      fields[name] = value;
+    }
+    out.push({ seq: i + 1, cursor: `s=bench;i=${i.toString(16)}`, realtimeUs, monotonicUs: i, bootId: '8bc04d45edf04ad6a9070d5c19dee0b5', fields });
+  }
+  return out;
 }

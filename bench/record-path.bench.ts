@@ -4,7 +4,6 @@
 //   node bench/record-path.bench.ts [entries=100000] [rounds=7]
 // Entries go through in runs of 8,192 (the reader's batches), normalized then encoded, so that records die
 // young as they do in the daemon. Medians of the rounds are reported.
-import type { JournalEntry } from '../src/model/journal-entry.ts';
 import type { LogRecord } from '../src/model/log-record.ts';
 import { Normalizer } from '../src/normalize/normalizer.ts';
 import { recordsOptionsSchema } from '../src/normalize/options.ts';
@@ -12,8 +11,7 @@ import { silentLogger } from '../src/selflog/logger.ts';
 import { cloudwatchOptionsSchema } from '../adapters/cloudwatch/config.ts';
 import { EventBatch } from '../adapters/cloudwatch/event-batch.ts';
 import { CloudWatchDestination } from '../adapters/cloudwatch/sink.ts';
-import { seededRandom } from '../test/journal/export-bytes.ts';
-import { CONTAINERS, exportEntry, makeContainers } from './journal-data.ts';
+import { benchEntries } from './journal-data.ts';
 
 const entryCount = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 7);
@@ -22,33 +20,8 @@ const RUN = 8192;
 /** Events per batch before it is "sent" (the bench's backlog averaged about 100 per PutLogEvents). */
 const BATCH_EVENTS = 100;
 
-/** The bench's entries as a reader hands them on: fields of the export text, without address fields and _BOOT_ID. */
-function makeEntries(count: number): JournalEntry[] {
-  const containers = makeContainers();
-  const rand = seededRandom(42);
-  const startUs = Date.now() * 1000 - count * 100 - 60_000_000;
-  const out: JournalEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const r = rand();
-    const c = containers[Math.floor(r * r * CONTAINERS)]!;
-    const text = exportEntry(i, c, startUs, rand, '8bc04d45edf04ad6a9070d5c19dee0b5', '3d1219c7c4c5404aaa1f6d2a48adfda4', 'ip-10-0-1-23.ec2.internal');
-    const fields: Record<string, string> = Object.create(null);
-    let realtimeUs = 0;
-    for (const line of text.split('\n')) {
-      const eq = line.indexOf('=');
-      if (eq <= 0) continue;
-      const name = line.slice(0, eq);
-      const value = line.slice(eq + 1);
-      if (name === '__REALTIME_TIMESTAMP') realtimeUs = Number(value);
-      if (name.startsWith('__') || name === '_BOOT_ID') continue;
-      fields[name] = value;
-    }
-    out.push({ seq: i + 1, cursor: `s=bench;i=${i.toString(16)}`, realtimeUs, monotonicUs: i, bootId: '8bc04d45edf04ad6a9070d5c19dee0b5', fields });
-  }
-  return out;
-}
 
-const entries = makeEntries(entryCount);
+const entries = benchEntries(entryCount);
 const destination = new CloudWatchDestination(
   cloudwatchOptionsSchema.parse({ type: 'cloudwatch', region: 'us-east-1', group: '/ecs/{service}', stream: '{stream}', endpoint: 'http://127.0.0.1:9', healthcheck: false }),
   { id: 'cw', host: 'bench-host', logger: silentLogger() },

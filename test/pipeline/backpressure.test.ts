@@ -4,47 +4,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateConfig } from '../../src/config/load.ts';
-import type { LogRecord } from '../../src/model/log-record.ts';
-import { ALL_ACCEPTED, type BatchLimits, type Destination, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import { Pipeline } from '../../src/pipeline/pipeline.ts';
 
 /** pipeline.backlog_detach_after's default. */
 const BACKLOG_DETACH_AFTER_MS = 10_000;
 import { silentLogger } from '../../src/selflog/logger.ts';
+import { HoldingDestination } from '../helpers/holding-destination.ts';
 import { makeJournalDirectory } from '../helpers/journal-files.ts';
 import { TestJournal } from '../helpers/journald.ts';
 
 const ID = 'jf-backpressure';
 const BUFFER = 200;
 const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ({ MESSAGE: `bp-${from + k}`, SYSLOG_IDENTIFIER: ID, CONTAINER_ID: `beef00${String((from + k) % 5).padStart(6, '0')}` }));
-
-/** Accepts everything, except while `holding`: then its requests wait. */
-class GatedDestination implements Destination<string> {
-  readonly id: string;
-  readonly type = 'memory';
-  readonly limits: BatchLimits = { maxEvents: 25, maxBytes: 1_000_000, flushIntervalMs: 20, concurrency: 2 };
-  readonly accepted: string[] = [];
-  holding = false;
-  constructor(id: string) {
-    this.id = id;
-  }
-  async start(): Promise<void> {}
-  key(r: LogRecord): string {
-    return r.source.stream;
-  }
-  encode(r: LogRecord): Array<Encoded<string>> {
-    return [{ data: r.message, size: r.message.length + 26, time: r.time }];
-  }
-  async send(_key: string, events: string[]): Promise<SendResult> {
-    while (this.holding) await sleep(10);
-    this.accepted.push(...events);
-    return ALL_ACCEPTED;
-  }
-  classify(error: unknown): FailureAction {
-    return { action: 'fatal', reason: String(error) };
-  }
-  async close(): Promise<void> {}
-}
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +34,7 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
     await journal.stop();
   });
 
-  async function start(destinations: GatedDestination[], source: Record<string, unknown> = { namespace: journal.namespace }, pipelineOptions: Record<string, unknown> = {}) {
+  async function start(destinations: HoldingDestination[], source: Record<string, unknown> = { namespace: journal.namespace }, pipelineOptions: Record<string, unknown> = {}) {
     const config = validateConfig(
       {
         journal: { ...source, start: 'head', matches: [`SYSLOG_IDENTIFIER=${ID}`] },
@@ -81,8 +52,8 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
   }
 
   test('a lone destination that falls behind is waited for, not detached: nothing is read twice', async () => {
-    const only = new GatedDestination('only');
-    only.holding = true;
+    const only = new HoldingDestination('only');
+    only.holdAll = true;
     const { pipeline, running, detached } = await start([only]);
     try {
       await journal.send(entries(0, 2000));
@@ -92,13 +63,13 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
       assert.equal(lane.attached, true);
       assert.deepEqual(detached, []);
       assert.ok(lane.pendingEntries <= 2 * BUFFER, `the reader waited: ${lane.pendingEntries} entries read and pending`);
-      only.holding = false;
+      only.holdAll = false;
       await until(() => only.accepted.length >= 2000, 'every entry');
       assert.equal(new Set(only.accepted).size, 2000);
       assert.equal(only.accepted.length, 2000, 'none sent twice');
       assert.deepEqual(detached, []);
     } finally {
-      only.holding = false;
+      only.holdAll = false;
       pipeline.stop();
       await running;
     }
@@ -110,9 +81,9 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
     const dir = await makeJournalDirectory(
       Array.from({ length: 3000 }, (_, i) => ({ message: `old-${i}`, bootId: 'c'.repeat(32), realtimeUs: hourAgoUs + i * 1000, monotonicUs: 1_000_000 + i * 1000, fields: { SYSLOG_IDENTIFIER: ID, CONTAINER_ID: `beef00${String(i % 5).padStart(6, '0')}` } })),
     );
-    const fast = new GatedDestination('fast');
-    const held = new GatedDestination('held');
-    held.holding = true;
+    const fast = new HoldingDestination('fast');
+    const held = new HoldingDestination('held');
+    held.holdAll = true;
     const startedAt = Date.now();
     const { pipeline, running, detached } = await start([fast, held], { directory: dir });
     try {
@@ -123,10 +94,10 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
       assert.deepEqual(detached, ['held']);
       assert.ok(Date.now() - startedAt >= BACKLOG_DETACH_AFTER_MS, `detached after ${Date.now() - startedAt} ms`);
       await until(() => new Set(fast.accepted).size === 3000, 'the fast destination to take every entry once detached');
-      held.holding = false;
+      held.holdAll = false;
       await until(() => new Set(held.accepted).size === 3000, 'the held one to catch up');
     } finally {
-      held.holding = false;
+      held.holdAll = false;
       pipeline.stop();
       await running;
     }
@@ -137,9 +108,9 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
     const dir = await makeJournalDirectory(
       Array.from({ length: 2000 }, (_, i) => ({ message: `stop-${i}`, bootId: 'd'.repeat(32), realtimeUs: hourAgoUs + i * 1000, monotonicUs: 1_000_000 + i * 1000, fields: { SYSLOG_IDENTIFIER: ID } })),
     );
-    const fast = new GatedDestination('fast');
-    const held = new GatedDestination('held');
-    held.holding = true;
+    const fast = new HoldingDestination('fast');
+    const held = new HoldingDestination('held');
+    held.holdAll = true;
     const { pipeline, running } = await start([fast, held], { directory: dir }, { shutdown_timeout: '500ms' });
     try {
       await until(() => fast.accepted.length > 0, 'the reader to start');
@@ -151,30 +122,30 @@ describe('backpressure: waiting for full destinations, and detaching them', { ti
       await running;
       assert.ok(Date.now() - stopAt < 3000, `run() ended ${Date.now() - stopAt} ms after stop()`);
     } finally {
-      held.holding = false;
+      held.holdAll = false;
     }
   });
 
   test('two destinations behind are waited for; once one keeps up again, the other is detached', async () => {
-    const first = new GatedDestination('first');
-    const second = new GatedDestination('second');
-    first.holding = true;
-    second.holding = true;
+    const first = new HoldingDestination('first');
+    const second = new HoldingDestination('second');
+    first.holdAll = true;
+    second.holdAll = true;
     const { pipeline, running, detached } = await start([first, second]);
     try {
       await journal.send(entries(2000, 4000));
       await sleep(1000);
       assert.deepEqual(detached, [], 'nobody to keep shipping for: neither is detached');
-      first.holding = false;
+      first.holdAll = false;
       await until(() => detached.length > 0, 'the one still behind to be detached');
       assert.deepEqual(detached, ['second']);
       await until(() => new Set(first.accepted).size === 4000, 'the first destination to take every entry (both runs)');
-      second.holding = false;
+      second.holdAll = false;
       await until(() => new Set(second.accepted).size === 4000, 'the second to catch up');
       await until(() => pipeline.status().lanes.every((l) => l.attached), 'the second to rejoin');
     } finally {
-      first.holding = false;
-      second.holding = false;
+      first.holdAll = false;
+      second.holdAll = false;
       pipeline.stop();
       await running;
     }

@@ -5,11 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CheckpointStore } from '../../src/checkpoint/checkpoint-store.ts';
 import { validateConfig } from '../../src/config/load.ts';
-import type { LogRecord } from '../../src/model/log-record.ts';
-import { ALL_ACCEPTED, type BatchLimits, type Destination, type Encoded, type FailureAction, type SendResult } from '../../src/pipeline/destination.ts';
 import { catchUpBuffers, MAX_CATCH_UP_BUFFERS } from '../../src/pipeline/catch-up.ts';
 import { Pipeline } from '../../src/pipeline/pipeline.ts';
 import { silentLogger } from '../../src/selflog/logger.ts';
+import { HoldingDestination } from '../helpers/holding-destination.ts';
 import { TestJournal } from '../helpers/journald.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -19,40 +18,6 @@ const BUFFER = 200;
 const containerId = (i: number) => `cafe00${String(i % CONTAINERS).padStart(6, '0')}`;
 const entries = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, k) => ({ MESSAGE: `cu-${from + k}`, SYSLOG_IDENTIFIER: ID, CONTAINER_ID: containerId(from + k), CONTAINER_NAME: `app-${(from + k) % CONTAINERS}` }));
-
-/** A destination with a batch per container; a held key's requests wait until it is let go (a batch in retry backoff). */
-class HoldingDestination implements Destination<string> {
-  readonly id: string;
-  readonly type = 'memory';
-  // Small batches and a few ms a request: the catch-up lasts long enough to watch its checkpoint move.
-  readonly limits: BatchLimits = { maxEvents: 25, maxBytes: 1_000_000, flushIntervalMs: 50, concurrency: 2 };
-  readonly accepted: string[] = [];
-  holdAll = false;
-  /** Requests started while this is true wait until it is false (those started before do not). */
-  holdNew = false;
-  readonly held = new Set<string>();
-  constructor(id: string) {
-    this.id = id;
-  }
-  async start(): Promise<void> {}
-  key(r: LogRecord): string {
-    return r.source.stream;
-  }
-  encode(r: LogRecord): Array<Encoded<string>> {
-    return [{ data: r.message, size: r.message.length + 26, time: r.time }];
-  }
-  async send(key: string, events: string[]): Promise<SendResult> {
-    const hold = this.holdNew;
-    while (this.holdAll || this.held.has(key) || (hold && this.holdNew)) await sleep(10);
-    await sleep(3);
-    this.accepted.push(...events);
-    return ALL_ACCEPTED;
-  }
-  classify(error: unknown): FailureAction {
-    return { action: 'fatal', reason: String(error) };
-  }
-  async close(): Promise<void> {}
-}
 
 describe('a detached destination\'s checkpoint while it catches up', { timeout: 120_000 }, () => {
   let journal: TestJournal;
