@@ -62,8 +62,13 @@ export class TestJournal {
   async #start(): Promise<void> {
     await writeFile(this.#confPath, '[Journal]\nStorage=persistent\nRateLimitBurst=0\nRateLimitIntervalSec=0\n');
     this.#daemon = spawn(JOURNALD, [this.namespace], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    for (let i = 0; i < 200 && !existsSync(`/run/systemd/journal.${this.namespace}/stdout`); i++) await sleep(25);
-    if (!existsSync(this.socketPath)) throw new Error(`journald namespace ${this.namespace} did not start`);
+    // journald creates its sockets within a few hundred ms on an idle machine; on a loaded 2-core machine it
+    // took more than the 5 s this waited before, so a test failed for nothing. 20 s bounds it still.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !existsSync(`/run/systemd/journal.${this.namespace}/stdout`)) await sleep(25);
+    if (!existsSync(this.socketPath)) {
+      throw new Error(`journald namespace ${this.namespace} did not create ${this.socketPath} within 20 s (is ${JOURNALD} runnable as this user, and /run/systemd writable?)`);
+    }
     // A namespace journald exits after 30 s without clients: hold a stdout stream open (header first).
     this.#keepAlive = net.connect(`/run/systemd/journal.${this.namespace}/stdout`);
     this.#keepAlive.on('error', () => {});
