@@ -1,5 +1,7 @@
 // A batch of PutLogEvents events kept as the request body's bytes, outside the JS heap, from the moment each
 // event is added: the body is ready when the batch is sent, and what waits in memory costs what it weighs.
+import type { LogRecord } from '../../src/model/log-record.ts';
+import { escapedJsonLineRoom, writeEscapedJsonLine } from '../../src/normalize/encode.ts';
 import type { LogEvent } from './request-builder.ts';
 import { EMPTY_MESSAGE, EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS } from './request-builder.ts';
 import { giveBuffer, grownBuffer, INITIAL_BYTES, takeBuffer } from '../http/buffer-pool.ts';
@@ -36,24 +38,34 @@ export class EventBatch {
   /**
    * `{"timestamp":N,"message":"..."}`, escaped as JSON.stringify escapes it (so the body is the SDK's bytes).
    * `size`: what the event counts against the request's limit, when the caller has counted it already;
-   * `escaped`: the message as a JSON string's text without its quotes, when the caller has it (the encoder
-   * writes a json line's escaped copy from parts escaped once, see escapedJsonLine).
+   * `record`: the record whose json line (recordToJsonLine) is the message, when it is: its escaped copy is
+   * then written straight into the buffer from the encoder's parts (writeEscapedJsonLine), never as a string.
    */
-  add(event: LogEvent, size?: number, escaped?: string): void {
+  add(event: LogEvent, size?: number, record?: LogRecord): void {
     const n = this.#starts.length;
-    // The service refuses an empty message: it is replaced, never sent empty, and the record is not dropped.
-    const message = event.message.length > 0 ? event.message : EMPTY_MESSAGE;
-    const text =
-      escaped !== undefined && message === event.message
-        ? (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":"' + escaped + '"}'
-        : (n > 0 ? ',{"timestamp":' : '{"timestamp":') + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
-    // A UTF-16 code unit is at most 3 UTF-8 bytes.
-    this.#bytes = grownBuffer(this.#bytes, this.#used, text.length * 3);
-    this.#starts.push(n > 0 ? this.#used + 1 : this.#used);
-    this.#used += this.#bytes.write(text, this.#used, 'utf8');
+    const prefix = n > 0 ? ',{"timestamp":' : '{"timestamp":';
+    if (record !== undefined) {
+      // A json line is never empty. The prefix is ASCII; the line's room is counted by the encoder.
+      const head = prefix + event.timestamp + ',"message":"';
+      this.#bytes = grownBuffer(this.#bytes, this.#used, head.length + escapedJsonLineRoom(record) + 2);
+      this.#starts.push(n > 0 ? this.#used + 1 : this.#used);
+      let at = this.#used + this.#bytes.write(head, this.#used, 'latin1');
+      at = writeEscapedJsonLine(record, this.#bytes, at);
+      this.#bytes[at++] = 0x22; // "
+      this.#bytes[at++] = 0x7d; // }
+      this.#used = at;
+    } else {
+      // The service refuses an empty message: it is replaced, never sent empty, and the record is not dropped.
+      const message = event.message.length > 0 ? event.message : EMPTY_MESSAGE;
+      const text = prefix + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
+      // A UTF-16 code unit is at most 3 UTF-8 bytes.
+      this.#bytes = grownBuffer(this.#bytes, this.#used, text.length * 3);
+      this.#starts.push(n > 0 ? this.#used + 1 : this.#used);
+      this.#used += this.#bytes.write(text, this.#used, 'utf8');
+    }
     if (n > 0 && event.timestamp < this.#times[n - 1]!) this.#inOrder = false;
     this.#times.push(event.timestamp);
-    this.#sizes.push(size ?? Buffer.byteLength(message) + EVENT_OVERHEAD_BYTES);
+    this.#sizes.push(size ?? Buffer.byteLength(event.message.length > 0 ? event.message : EMPTY_MESSAGE) + EVENT_OVERHEAD_BYTES);
   }
 
   /**

@@ -1,6 +1,6 @@
 // Records -> PutLogEvents events (sized as the service counts them), and batches -> valid requests.
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { escapedJsonLine, jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
+import { jsonLineBytes, recordToJsonLine } from '../../src/normalize/encode.ts';
 import type { Encoded } from '../../src/pipeline/destination.ts';
 import { type OversizeMode, utf8Boundary, utf8Pieces } from '../http/oversize.ts';
 
@@ -26,11 +26,12 @@ export interface LogEvent {
 }
 
 /**
- * An event as the encoder hands it on. `escaped`, when the encoder has it: the message as the text of a JSON
- * string without its quotes (JSON.stringify(message).slice(1, -1)), so that the batch need not escape it again.
+ * An event as the encoder hands it on. `record`, when the message is that record's json line
+ * (recordToJsonLine): the batch writes the line's escaped copy from the encoder's parts (writeEscapedJsonLine)
+ * rather than escaping the message again.
  */
 export interface EncodedLogEvent extends Encoded<LogEvent> {
-  escaped?: string;
+  record?: LogRecord;
 }
 
 export type MessageFormat = 'json' | 'text';
@@ -61,7 +62,7 @@ export function encodeRecord(record: LogRecord, format: MessageFormat, oversize:
     // The json line, its escaped copy and its length are made once for every destination that sends them;
     // the line itself is left as the engine's rope of its parts, never flattened unless something reads it.
     const length = jsonLineBytes(record);
-    if (length <= MAX_EVENT_MESSAGE_BYTES) return [{ data: { timestamp, message: recordToJsonLine(record) }, size: length + EVENT_OVERHEAD_BYTES, time: timestamp, escaped: escapedJsonLine(record) }];
+    if (length <= MAX_EVENT_MESSAGE_BYTES) return [{ data: { timestamp, message: recordToJsonLine(record) }, size: length + EVENT_OVERHEAD_BYTES, time: timestamp, record }];
   }
   let message = format === 'json' ? recordToJsonLine(record) : record.message;
   if (message.length === 0) message = EMPTY_MESSAGE;

@@ -37,7 +37,7 @@ export function rejectedCounts(info: RejectedLogEventsInfo | undefined, eventCou
 /** Batches kept as PutLogEvents body bytes (see EventBatch). */
 const EVENT_BATCHES: BatchStore<LogEvent, EventBatch> = {
   create: () => new EventBatch(),
-  add: (batch, event: EncodedLogEvent) => batch.add(event.data, event.size, event.escaped),
+  add: (batch, event: EncodedLogEvent) => batch.add(event.data, event.size, event.record),
   release: (batch) => batch.release(),
 };
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { ecsLogsSourceParts, escapedJsonLine, isoTime, jsonLineBytes, recordToJsonLine, recordToText } from '../../src/normalize/encode.ts';
+import { ecsLogsSourceParts, escapedJsonLine, escapedJsonLineRoom, isoTime, jsonLineBytes, recordToJsonLine, recordToText, writeEscapedJsonLine } from '../../src/normalize/encode.ts';
 import fc from 'fast-check';
 
 const container: LogRecord = {
@@ -159,6 +159,26 @@ test('the escaped line is JSON.stringify of the line without its quotes, and its
       assert.equal(escaped, JSON.stringify(expected).slice(1, -1));
       assert.equal(bytes, Buffer.byteLength(expected));
       assert.equal(JSON.parse(expected).message, record.message);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('the escaped line written into a buffer is escapedJsonLine\'s UTF-8 bytes, within its room, the bytes around it untouched (property)', () => {
+  fc.assert(
+    fc.property(anyRecord, fc.boolean(), fc.integer({ min: 1, max: 40 }), (r, stringFirst, at) => {
+      const record = r as LogRecord;
+      // Asked for before or after the string: the parts are cached per record either way.
+      const first = stringFirst ? escapedJsonLine(record) : undefined;
+      const room = escapedJsonLineRoom(record);
+      const bytes = Buffer.alloc(at + room + 8, 0xaa);
+      const end = writeEscapedJsonLine(record, bytes, at);
+      const expected = Buffer.from(first ?? escapedJsonLine(record), 'utf8');
+      assert.equal(end - at, expected.length);
+      assert.ok(end - at <= room);
+      assert.deepEqual(bytes.subarray(at, end), expected);
+      assert.ok(bytes.subarray(0, at).every((b) => b === 0xaa));
+      assert.ok(bytes.subarray(end).every((b) => b === 0xaa));
     }),
     { numRuns: 500 },
   );
