@@ -29,6 +29,16 @@ const STOP_GRACE_MS = 5000;
  * entries of a small one die in V8's young generation instead of being promoted with a run of 8,192.
  */
 const HAND_ON_ENTRIES = 1024;
+/**
+ * Entries the worker reads ahead of the main thread unless the options say otherwise (the journalctl reader's
+ * HIGH_WATER_ENTRIES is 8,192): two hand-ons. What waits is chunk buffers (about 208 KiB of them a chunk of
+ * about 120 entries: bytes, cursors, layout), malloc'd in the worker's glibc arena. Measured on a 300,000-entry
+ * backlog to CloudWatch (docs/performance.md, 2026-12-05, sixth round), alternating with 8,192: the daemon's
+ * anonymous peak 1-19 MB lower in four pairs (thread arenas 15-18 MB against 24-25), same CPU and requests;
+ * 4,096 read 11 MB lower and 2 MB higher in two pairs. Not lower still: two hand-ons keep the worker reading
+ * while the main thread pushes one through the pipeline.
+ */
+export const NATIVE_READ_AHEAD_ENTRIES = 2048;
 /** Errors that a restart cannot fix: the daemon stops with the message instead of retrying for ever. */
 const PERMANENT_ERRORS = new Set(['ERR_NATIVE_MATCH']);
 
@@ -94,7 +104,7 @@ export class NativeJournalReader implements JournalEntryReader {
   lost: LostRange | undefined;
 
   constructor(options: ReaderOptions, logger: Logger, counters?: ReaderCounters) {
-    this.#opts = readerSettings(options);
+    this.#opts = readerSettings({ ...options, highWaterEntries: options.highWaterEntries ?? NATIVE_READ_AHEAD_ENTRIES });
     this.#position = new ReadPosition(this.#opts);
     this.#logger = logger;
     this.#counters = counters;

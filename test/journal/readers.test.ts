@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { NATIVE_READ_AHEAD_ENTRIES } from '../../src/journal/native-reader.ts';
 import { openReader, type ReaderKind } from '../../src/journal/open-reader.ts';
 import type { JournalEntryReader, ReaderOptions } from '../../src/journal/reader.ts';
 import type { JournalEntry } from '../../src/model/journal-entry.ts';
@@ -213,26 +214,29 @@ describe('both readers on a live journald namespace', { timeout: 180_000 }, () =
 });
 
 describe('both readers over many chunks', { timeout: 120_000 }, () => {
-  test('the native reader, handing on entries in small runs and reusing its chunk buffers, makes the journalctl reader\'s values', async () => {
-    // About 2.5 MB of entries (twenty of the worker's 128 KiB chunks), sizes and UTF-8 varied so that chunk
-    // and string boundaries fall everywhere; a read-ahead of 300 entries makes the worker read most chunks
-    // into buffers the main thread gave back.
-    const dir = await makeJournalDirectory(
-      boot(BOOT_A, 'm', 3000, 0, (i) => ({ TEXT: `${i % 7 === 0 ? 'é日' : 'x'}${'abcdefghij'.repeat(i % 90)}`, N: String(i), CONTAINER_ID: `c${i % 13}` })),
-    );
-    const o = { directory: dir, from: { kind: 'head' } as const, follow: false, highWaterEntries: 300 };
-    const viaJournalctl = (await readAll('journalctl', o)).entries;
-    const reader = openReader('native', options(o), capturedLogger().logger);
-    const viaNative: JournalEntry[] = [];
-    let largest = 0;
-    for await (const batch of reader.batches()) {
-      largest = Math.max(largest, batch.length);
-      viaNative.push(...batch);
-    }
-    assert.equal(viaNative.length, 3000);
-    assert.ok(largest <= 1024 + 300, `a hand-on of ${largest} entries`);
-    assert.deepStrictEqual(viaNative, viaJournalctl);
-  });
+  for (const readAhead of [300, undefined]) {
+    test(`the native reader, handing on entries in small runs and reusing its chunk buffers, makes the journalctl reader's values (read-ahead ${readAhead ?? 'default'})`, async () => {
+      // About 2.5 MB of entries (twenty of the worker's 128 KiB chunks), sizes and UTF-8 varied so that chunk
+      // and string boundaries fall everywhere; a read-ahead of 300 entries makes the worker read most chunks
+      // into buffers the main thread gave back.
+      const dir = await makeJournalDirectory(
+        boot(BOOT_A, 'm', 3000, 0, (i) => ({ TEXT: `${i % 7 === 0 ? 'é日' : 'x'}${'abcdefghij'.repeat(i % 90)}`, N: String(i), CONTAINER_ID: `c${i % 13}` })),
+      );
+      const o = { directory: dir, from: { kind: 'head' } as const, follow: false, highWaterEntries: 300 };
+      const viaJournalctl = (await readAll('journalctl', o)).entries;
+      // Without highWaterEntries the native reader reads NATIVE_READ_AHEAD_ENTRIES (2,048) ahead: fewer than the 3,000 here.
+      const reader = openReader('native', options(readAhead === undefined ? { directory: dir, from: o.from, follow: false } : o), capturedLogger().logger);
+      const viaNative: JournalEntry[] = [];
+      let largest = 0;
+      for await (const batch of reader.batches()) {
+        largest = Math.max(largest, batch.length);
+        viaNative.push(...batch);
+      }
+      assert.equal(viaNative.length, 3000);
+      assert.ok(largest <= 1024 + (readAhead ?? NATIVE_READ_AHEAD_ENTRIES), `a hand-on of ${largest} entries`);
+      assert.deepStrictEqual(viaNative, viaJournalctl);
+    });
+  }
 });
 
 describe('both readers: stop() ends a following reader promptly', { timeout: 60_000 }, () => {
