@@ -23,7 +23,12 @@ const { silentLogger } = (await import(`${base}/selflog/logger.${ext}`)) as { si
 
 // BENCH_RELEASE_MAPPED=BYTES: the native reader drops its mapped journal pages every BYTES read (mapped-pages.ts); 0: never.
 const release = process.env.BENCH_RELEASE_MAPPED === undefined ? {} : { releaseMappedBytes: Number(process.env.BENCH_RELEASE_MAPPED) || Infinity };
-const reader = openReader(kind, { journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false, ...release }, silentLogger());
+// BENCH_READER_FIELDS=normalizer: entries hold only the fields the normalizer reads (what the daemon asks the native reader for).
+const fields =
+  process.env.BENCH_READER_FIELDS === 'normalizer'
+    ? { fields: ((await import(`${base}/normalize/read-fields.${ext}`)) as { NORMALIZER_FIELDS: ReadonlySet<string> }).NORMALIZER_FIELDS }
+    : {};
+const reader = openReader(kind, { journalctl: 'journalctl', namespace: null, directory, matches: [], from: { kind: 'head' }, follow: false, ...release, ...fields }, silentLogger());
 const started = performance.now();
 let entries = 0;
 let bytes = 0;

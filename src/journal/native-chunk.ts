@@ -52,7 +52,10 @@ interface KnownName {
   name: string;
   /** `NAME=`: recognizes the name with one startsWith, and gives where the value starts. */
   prefix: string;
-  /** Not a field of the entry: address fields (`__*`) and `_BOOT_ID` (the header's boot id is used). */
+  /**
+   * Not handed on: address fields (`__*`), `_BOOT_ID` (the header's boot id is used), and fields outside the
+   * decoder's `fields` when it was given some.
+   */
   skip: boolean;
   /** Number of the last entry that had this field: a second value in the same entry makes an array. */
   stamp: number;
@@ -67,9 +70,12 @@ export class ChunkDecoder {
   #stamp = 0;
   #nextSeq: number;
   #lastBootId = '';
+  readonly #fields: ReadonlySet<string> | undefined;
 
-  constructor(firstSeq = 1) {
+  /** `fields`: the only fields to decode (ReaderOptions.fields); unset, every field. */
+  constructor(firstSeq = 1, fields?: ReadonlySet<string>) {
     this.#nextSeq = firstSeq;
+    this.#fields = fields;
   }
 
   get nextSeq(): number {
@@ -150,7 +156,8 @@ export class ChunkDecoder {
     const name = fieldName.name;
     let known = this.#known.get(name);
     if (known === undefined) {
-      known = { name, prefix: fieldName.prefix, skip: name.charCodeAt(0) === UNDERSCORE && (name.charCodeAt(1) === UNDERSCORE || name === '_BOOT_ID'), stamp: 0 };
+      const notAField = name.charCodeAt(0) === UNDERSCORE && (name.charCodeAt(1) === UNDERSCORE || name === '_BOOT_ID');
+      known = { name, prefix: fieldName.prefix, skip: notAField || (this.#fields !== undefined && !this.#fields.has(name)), stamp: 0 };
       this.#known.set(name, known);
     }
     return known;

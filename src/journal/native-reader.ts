@@ -162,7 +162,7 @@ export class NativeJournalReader implements JournalEntryReader {
   }
 
   async *#consume(run: WorkerRun): AsyncGenerator<JournalEntry[], Outcome> {
-    const decoder = new ChunkDecoder(this.#position.nextSeq);
+    const decoder = new ChunkDecoder(this.#position.nextSeq, this.#opts.fields);
     // Chunks as the worker posted them, decoded when handed on (HAND_ON_ENTRIES).
     let chunks: NativeChunk[] = [];
     let outcome: Outcome | undefined;

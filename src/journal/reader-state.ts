@@ -5,7 +5,8 @@ import type { ReadFrom } from './journalctl-args.ts';
 import { RELEASE_EVERY_BYTES } from './mapped-pages.ts';
 import { HIGH_WATER_ENTRIES, type ReaderOptions } from './reader.ts';
 
-export type ReaderSettings = Required<Omit<ReaderOptions, 'from'>> & { from: ReadFrom };
+/** `fields` stays optional: unset means every field. */
+export type ReaderSettings = Required<Omit<ReaderOptions, 'from' | 'fields'>> & { from: ReadFrom; fields?: ReadonlySet<string> };
 
 /** A run that lasted this long was healthy: the restart after it waits the initial delay again. */
 const HEALTHY_RUN_MS = 60_000;

@@ -12,6 +12,11 @@ export interface ReaderOptions extends JournalSource {
   firstSeq?: number;
   /** Reading pauses while this many entries wait for the consumer. */
   highWaterEntries?: number;
+  /**
+   * Native reader: the only fields the consumer reads; entries handed on hold these alone (those they have),
+   * which spares decoding the rest. Unset: every field. The journalctl reader always hands on every field.
+   */
+  fields?: ReadonlySet<string>;
   /** Native reader: bytes of entries read between two drops of the mapped journal pages (mapped-pages.ts). */
   releaseMappedBytes?: number;
   /** Check at start that the starting cursor is still in the journal (off when it was just read). */

@@ -5,6 +5,7 @@ import type { ReadFrom } from '../journal/journalctl-args.ts';
 import { chooseReader, openReader } from '../journal/open-reader.ts';
 import type { JournalEntryReader } from '../journal/reader.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
+import { NORMALIZER_FIELDS } from '../normalize/read-fields.ts';
 import type { Logger } from '../selflog/logger.ts';
 import type { Lane } from './lane.ts';
 import { RecordStage } from './record-stage.ts';
@@ -129,7 +130,7 @@ export class CatchUp {
   /** Reads from the current position to the end of the journal as it is now; returns the entries read. */
   async #drain(): Promise<number> {
     const kind = chooseReader(this.#config.journal.reader, this.#log);
-    const reader = openReader(kind, { ...this.#config.journal, from: this.#from, follow: false, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
+    const reader = openReader(kind, { ...this.#config.journal, from: this.#from, follow: false, fields: NORMALIZER_FIELDS, firstSeq: this.#nextSeq, checkCursor: this.#checkCursor }, this.#log);
     this.#checkCursor = false;
     this.#reader = reader;
     const lane = this.#lane;

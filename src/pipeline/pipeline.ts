@@ -8,6 +8,7 @@ import { chooseReader, openReader } from '../journal/open-reader.ts';
 import type { JournalEntryReader, ReaderCounters } from '../journal/reader.ts';
 import type { JournalEntry } from '../model/journal-entry.ts';
 import type { LogRecord } from '../model/log-record.ts';
+import { NORMALIZER_FIELDS } from '../normalize/read-fields.ts';
 import type { RateLimitCounters } from '../ratelimit/index.ts';
 import type { Logger } from '../selflog/logger.ts';
 import { CatchUp } from './catch-up.ts';
@@ -134,7 +135,7 @@ export class Pipeline {
     const reader = chooseReader(this.#config.journal.reader, this.#log);
     const from = await this.#openLanes();
     if (this.#lanes.length === 0) throw new Error('no destination could start');
-    this.#reader = openReader(reader, { ...this.#config.journal, from, follow: options.follow ?? true }, this.#log, this.#opts.counters?.reader);
+    this.#reader = openReader(reader, { ...this.#config.journal, from, follow: options.follow ?? true, fields: NORMALIZER_FIELDS }, this.#log, this.#opts.counters?.reader);
     // Not unref'd: it keeps the process alive while run() has work. The runners' and catch-ups' own tickers are
     // (a runner lives on after it is closed), and without a reader following the journal, a catch-up waiting for
     // a batch to age out or a checkpoint to move had nothing else holding the event loop: `run --no-follow`

@@ -87,6 +87,21 @@ describe('ChunkDecoder', () => {
     assert.deepEqual(out[5000]!.fields, { __proto__: null, A: ['x', 'y'], NAME_1: 'n' });
   });
 
+  test('with `fields`, only those are decoded: repeats stay arrays, other names, _BOOT_ID and __ fields are left out', () => {
+    const fields = new Set(['MESSAGE', 'A', '_BOOT_ID', '__SEQNUM']);
+    const chunk = encodeChunk([
+      { cursor: addressFields(1)[0]![1], fields: [['_BOOT_ID', 'b'.repeat(32)], ['A', 'x'], ['OTHER', 'o'], ['MESSAGE', 'm1'], ['A', 'y'], ['__SEQNUM', '1']] },
+      { cursor: addressFields(2)[0]![1], fields: [['_BOOT_ID', 'b'.repeat(32)], ['OTHER', 'o'], ['MESSAGE', Uint8Array.from([0x61, 0xff])]] },
+    ]);
+    const out: JournalEntry[] = [];
+    new ChunkDecoder(1, fields).decode(chunk, out);
+    assert.deepEqual(out.map((e) => e.fields), [
+      { __proto__: null, A: ['x', 'y'], MESSAGE: 'm1' },
+      { __proto__: null, MESSAGE: Uint8Array.from([0x61, 0xff]) },
+    ]);
+    assert.deepEqual(out.map((e) => e.seq), [1, 2]);
+  });
+
   test('seq continues from firstSeq across chunks', () => {
     const decoder = new ChunkDecoder(41);
     const out: JournalEntry[] = [];

@@ -160,6 +160,18 @@ describe('both readers on a live journald namespace', { timeout: 180_000 }, () =
     assert.deepStrictEqual(viaNative, viaJournalctl);
   });
 
+  test('native with `fields` (the normalizer\'s): entries hold those fields alone, values as the journalctl reader gives them', async () => {
+    const o = { namespace: journal.namespace, matches: [`SYSLOG_IDENTIFIER=${ID}`], from: { kind: 'head' } as const, follow: false };
+    const fields = new Set(['MESSAGE', 'TAG', 'SYSLOG_IDENTIFIER', '_BOOT_ID', '__CURSOR']);
+    const viaJournalctl = (await readAll('journalctl', o)).entries;
+    const viaNative = (await readAll('native', { ...o, fields })).entries;
+    const cut = viaJournalctl.map((e) => ({ ...e, fields: Object.assign(Object.create(null), Object.fromEntries(Object.entries(e.fields).filter(([k]) => fields.has(k) && !k.startsWith('_')))) }));
+    assert.equal(viaNative.length, odd.length);
+    assert.deepStrictEqual(viaNative, cut);
+    assert.deepEqual(viaNative[3]!.fields.TAG, ['one', 'two', 'three'], 'a repeated field kept whole');
+    assert.equal(Object.keys(viaNative[7]!.fields).length, 2, 'the 100 other fields left out');
+  });
+
   for (const kind of READERS) {
     test(`${kind}: odd fields come out as their bytes say`, async () => {
       const { entries } = await readAll(kind, { namespace: journal.namespace, matches: [`SYSLOG_IDENTIFIER=${ID}`], from: { kind: 'head' }, follow: false });
