@@ -17,9 +17,9 @@ function cut(entry: JournalEntry): JournalEntry {
   return { ...entry, fields };
 }
 
-/** Every record the normalizer makes of `entries` (default options, or `options`), everything flushed. */
-function normalize(entries: JournalEntry[], options: Record<string, unknown> = {}): LogRecord[] {
-  const normalizer = new Normalizer(recordsOptionsSchema.parse(options), 'fallback-host', () => 0);
+/** Every record the normalizer makes of `entries` with the default options, everything flushed. */
+function normalize(entries: JournalEntry[]): LogRecord[] {
+  const normalizer = new Normalizer(recordsOptionsSchema.parse({}), 'fallback-host', () => 0);
   const out: LogRecord[] = [];
   for (const e of entries) normalizer.push(e, (r) => out.push(r));
   normalizer.flushAll((r) => out.push(r));
@@ -54,12 +54,15 @@ describe('NORMALIZER_FIELDS', () => {
       dockerEntry('\tat com.example.Main.main(Main.java:3)', { ...UNREAD, ...ecs }),
       dockerEntry('{"level":"warn","msg":"json","k":1}', { ...UNREAD, PRIORITY: '3' }),
       unitEntry('level=error msg="logfmt" a=b', { ...UNREAD }),
-      unitEntry('plain text from a unit', { ...UNREAD, _SYSTEMD_UNIT: undefined as unknown as string, _COMM: 'cron' }),
+      unitEntry('plain text from a process', { ...UNREAD, _COMM: 'cron' }),
     ];
-    for (const e of entries) for (const k of Object.keys(e.fields)) if (e.fields[k] === undefined) delete e.fields[k];
+    // No unit and no identifier: the service comes from _COMM.
+    delete entries[6]!.fields._SYSTEMD_UNIT;
+    delete entries[6]!.fields.SYSLOG_IDENTIFIER;
     const whole = normalize(entries);
     assert.deepStrictEqual(normalize(entries.map(cut)), whole);
     assert.ok(whole.some((r) => r.message === 'part one and two' && r.source.ecs?.family === 'web'), JSON.stringify(whole.map((r) => r.message)));
+    assert.equal(whole.at(-1)!.source.service, 'cron');
   });
 
   test('the normalizer\'s sources name no journal field missing from the set', () => {
