@@ -4,21 +4,21 @@ import type { LogRecord } from '../../src/model/log-record.ts';
 import { escapedJsonLineRoom, writeEscapedJsonLine } from '../../src/normalize/encode.ts';
 import type { LogEvent } from './request-builder.ts';
 import { EMPTY_MESSAGE, EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS } from './request-builder.ts';
-import { giveBuffer, grownBuffer, INITIAL_BYTES, takeBuffer } from '../http/buffer-pool.ts';
-
-const NO_BYTES = Buffer.alloc(0);
+import { SegmentedBytes } from '../http/segmented-bytes.ts';
 
 /**
  * Measured (200,000-entry backlog to CloudWatch, 200 streams): with batches held as arrays of event strings
  * in the V8 heap, each MiB more of buffer budget cost about 3.7 MB more peak RSS (the strings outlive young
  * collections, are promoted, and the old space grows past them before it is swept), and JSON.stringify of
  * the events at send time was 6% of the daemon's CPU samples. Here each event is written as its JSON once,
- * when it is added, into a Buffer that grows by doubling; the strings die young.
+ * when it is added, into the batch's segments (SegmentedBytes); the strings die young. The comma that joins an
+ * event to the one before is written before it, in its own segment: the segments' bytes in order are the
+ * events joined.
  */
 export class EventBatch {
-  #bytes: Buffer = takeBuffer(INITIAL_BYTES);
-  #used = 0;
-  /** Per event: where its JSON starts (after the comma that joins it to the one before), its time and counted size. */
+  readonly #bytes = new SegmentedBytes();
+  /** Per event: its segment, where its JSON starts there (after the comma), its time and counted size. */
+  readonly #segs: number[] = [];
   readonly #starts: number[] = [];
   readonly #times: number[] = [];
   readonly #sizes: number[] = [];
@@ -47,35 +47,48 @@ export class EventBatch {
     if (record !== undefined) {
       // A json line is never empty. The prefix is ASCII; the line's room is counted by the encoder.
       const head = prefix + event.timestamp + ',"message":"';
-      this.#bytes = grownBuffer(this.#bytes, this.#used, head.length + escapedJsonLineRoom(record) + 2);
-      this.#starts.push(n > 0 ? this.#used + 1 : this.#used);
-      let at = this.#used + this.#bytes.write(head, this.#used, 'latin1');
-      at = writeEscapedJsonLine(record, this.#bytes, at);
-      this.#bytes[at++] = 0x22; // "
-      this.#bytes[at++] = 0x7d; // }
-      this.#used = at;
+      const bytes = this.#bytes.reserve(head.length + escapedJsonLineRoom(record) + 2);
+      const from = this.#bytes.at;
+      this.#place(n, from);
+      let at = from + bytes.write(head, from, 'latin1');
+      at = writeEscapedJsonLine(record, bytes, at);
+      bytes[at++] = 0x22; // "
+      bytes[at++] = 0x7d; // }
+      this.#bytes.commit(at);
     } else {
       // The service refuses an empty message: it is replaced, never sent empty, and the record is not dropped.
       const message = event.message.length > 0 ? event.message : EMPTY_MESSAGE;
       const text = prefix + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
       // A UTF-16 code unit is at most 3 UTF-8 bytes.
-      this.#bytes = grownBuffer(this.#bytes, this.#used, text.length * 3);
-      this.#starts.push(n > 0 ? this.#used + 1 : this.#used);
-      this.#used += this.#bytes.write(text, this.#used, 'utf8');
+      const bytes = this.#bytes.reserve(text.length * 3);
+      const from = this.#bytes.at;
+      this.#place(n, from);
+      this.#bytes.commit(from + bytes.write(text, from, 'utf8'));
     }
     if (n > 0 && event.timestamp < this.#times[n - 1]!) this.#inOrder = false;
     this.#times.push(event.timestamp);
     this.#sizes.push(size ?? Buffer.byteLength(event.message.length > 0 ? event.message : EMPTY_MESSAGE) + EVENT_OVERHEAD_BYTES);
   }
 
+  /** Event n's JSON starts at `from` in the current segment, after its comma when it is not the first. */
+  #place(n: number, from: number): void {
+    this.#segs.push(this.#bytes.segment);
+    this.#starts.push(n > 0 ? from + 1 : from);
+  }
+
+  /** Where event i's JSON ends in its segment: before the next one's comma, or at the segment's end. */
+  #end(i: number): number {
+    const seg = this.#segs[i]!;
+    return i + 1 < this.#starts.length && this.#segs[i + 1] === seg ? this.#starts[i + 1]! - 1 : this.#bytes.usedOf(seg);
+  }
+
   /**
-   * The batch is done and will not be sent again: its buffer goes back to the pool. The bodies handed out
-   * were copies (bodies() concatenates), so no request still reads it.
+   * The batch is done and will not be sent again: its segments go back to the pool. The bodies handed out
+   * were copies (bodies() concatenates), so no request still reads them.
    */
   release(): void {
-    giveBuffer(this.#bytes);
-    this.#bytes = NO_BYTES;
-    this.#used = 0;
+    this.#bytes.release();
+    this.#segs.length = 0;
     this.#starts.length = 0;
     this.#times.length = 0;
     this.#sizes.length = 0;
@@ -84,15 +97,14 @@ export class EventBatch {
 
   /** The JSON of event i, without the comma before it. */
   #event(i: number): Buffer {
-    const end = i + 1 < this.#starts.length ? this.#starts[i + 1]! - 1 : this.#used;
-    return this.#bytes.subarray(this.#starts[i]!, end);
+    return this.#bytes.bytesOf(this.#segs[i]!).subarray(this.#starts[i]!, this.#end(i));
   }
 
   /**
    * The PutLogEvents bodies of the batch: events in time order (a stable sort: events of one millisecond keep
    * their order), cut wherever the next event would break the count, byte or span limit (a guard: the runner
    * keeps batches within them, so this is one body). Each body is what putLogEventsBody(group, stream, events)
-   * writes for the same events. They are copies, never views of the batch's buffer: release() hands that buffer
+   * writes for the same events. They are copies, never views of the batch's segments: release() hands those
    * to the next batches while a body may still be referenced.
    */
   bodies(group: string, stream: string): Array<{ body: Buffer; events: number }> {
@@ -115,9 +127,16 @@ export class EventBatch {
         to++;
       }
       if (this.#inOrder) {
-        // Contiguous: one slice of the bytes as they were written.
-        const end = to < n ? this.#starts[to]! - 1 : this.#used;
-        out.push({ body: Buffer.concat([head, this.#bytes.subarray(this.#starts[from]!, end), tail]), events: to - from });
+        // Contiguous: the bytes as they were written, from the first event's segment to the last's.
+        const firstSeg = this.#segs[from]!;
+        const lastSeg = this.#segs[to - 1]!;
+        const pieces: Buffer[] = [head];
+        for (let s = firstSeg; s <= lastSeg; s++) {
+          const bytes = this.#bytes.bytesOf(s);
+          pieces.push(bytes.subarray(s === firstSeg ? this.#starts[from]! : 0, s === lastSeg ? this.#end(to - 1) : bytes.length));
+        }
+        pieces.push(tail);
+        out.push({ body: Buffer.concat(pieces), events: to - from });
       } else {
         const pieces: Buffer[] = [head];
         for (let k = from; k < to; k++) {

@@ -1,14 +1,14 @@
-// Buffers for request bodies written as events are added (CloudWatch's EventBatch, the HTTP destinations'
-// LineBatch), kept by capacity for the next batches so that a backlog does not allocate one per batch.
+// Buffers for request bodies written as events are added (the segments of CloudWatch's EventBatch and the HTTP
+// destinations' LineBatch), kept by capacity for the next batches so that a backlog does not allocate one per batch.
 
-/** First capacity of a batch's bytes; it doubles as events are added (a request body is at most a few MiB). */
+/** Capacity of a batch's first segment; the next ones double up to MAX_SEGMENT_BYTES (segmented-bytes.ts). */
 export const INITIAL_BYTES = 16 * 1024;
 /** Capacities INITIAL_BYTES << k kept for reuse, k < POOL_CLASSES (16 KiB to 1 MiB), at most this many bytes of each. */
 const POOL_CLASSES = 7;
 const POOL_BYTES_PER_CLASS = 1024 * 1024;
 
 /**
- * Buffers of batches that are done, and of those that grew out of them, by capacity, for the next batches.
+ * Segments of batches that are done, by capacity, for the next batches.
  * Measured (reader, normalizer and CloudWatch batches over the bench's 200,000 entries, --trace-gc): a fresh
  * Buffer for every batch and every doubling counted as external memory, and V8 ran a full collection each time
  * it had grown by its limit: 32 full collections in the run, 9 with this pool. Kept small (at most
@@ -29,15 +29,4 @@ export function takeBuffer(capacity: number): Buffer {
 export function giveBuffer(bytes: Buffer): void {
   const k = poolClass(bytes.length);
   if (k >= 0 && (pool[k]!.length + 1) * bytes.length <= POOL_BYTES_PER_CLASS) pool[k]!.push(bytes);
-}
-
-/** `bytes` (holding `used` bytes) grown by doubling to hold `more` bytes after them; the old one goes to the pool. */
-export function grownBuffer(bytes: Buffer, used: number, more: number): Buffer {
-  if (used + more <= bytes.length) return bytes;
-  let capacity = Math.max(bytes.length, INITIAL_BYTES) * 2;
-  while (capacity < used + more) capacity *= 2;
-  const grown = takeBuffer(capacity);
-  bytes.copy(grown, 0, 0, used);
-  giveBuffer(bytes);
-  return grown;
 }

@@ -240,4 +240,27 @@ describe('a batch kept as body bytes', () => {
     const big = Array.from({ length: 300 }, (_, i) => ev(i, `${'é'.repeat(i)}"${i}"`));
     assert.equal(EventBatch.of(big).bodies('g', 's')[0]!.body.toString('utf8'), putLogEventsBody('g', 's', big));
   });
+
+  test('batches over many segments, in order or not, cut by span: each body is putLogEventsBody of its events (property)', () => {
+    const hour = 3_600_000;
+    // Messages of 100 to 3,200 characters (a short random text repeated): 200 to 400 of them fill several segments.
+    const message = fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.integer({ min: 100, max: 400 })).map(([text, n]) => text.repeat(n));
+    const list = fc.array(fc.record({ timestamp: fc.integer({ min: 0, max: 30 * hour }), message }), { minLength: 200, maxLength: 400 });
+    fc.assert(
+      fc.property(list, fc.boolean(), (events, sortFirst) => {
+        const added = sortFirst ? [...events].sort((a, b) => a.timestamp - b.timestamp) : events;
+        const batch = EventBatch.of(added);
+        assert.ok(added.reduce((n, e) => n + e.message.length, 0) > 4 * 16 * 1024, 'more than the first segments hold');
+        const sorted = [...added].sort((a, b) => a.timestamp - b.timestamp);
+        let from = 0;
+        for (const { body, events: count } of batch.bodies('g', 's')) {
+          assert.equal(body.toString('utf8'), putLogEventsBody('g', 's', sorted.slice(from, from + count)));
+          from += count;
+        }
+        assert.equal(from, events.length);
+        batch.release();
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
