@@ -56,7 +56,7 @@ function round(): { normalize: number; encode: number } {
       if (batch.length >= BATCH_EVENTS) {
         const at = key.indexOf(':');
         for (const b of batch.bodies(key.slice(0, at), key.slice(at + 1))) sink += b.body.length;
-        // As the runner does once a batch is sent: its buffer serves the next batches (adapters/http/buffer-pool.ts).
+        // As the runner does once a batch is sent: its segments serve the next batches (adapters/http/buffer-pool.ts).
         batch.release();
         batches.delete(key);
       }

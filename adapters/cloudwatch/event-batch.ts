@@ -1,7 +1,7 @@
 // A batch of PutLogEvents events kept as the request body's bytes, outside the JS heap, from the moment each
 // event is added: the body is ready when the batch is sent, and what waits in memory costs what it weighs.
 import type { LogRecord } from '../../src/model/log-record.ts';
-import { escapedJsonLineRoom, writeEscapedJsonLine } from '../../src/normalize/encode.ts';
+import { escapedJsonLineBytes, escapedJsonLineRoom, writeEscapedJsonLine } from '../../src/normalize/encode.ts';
 import type { LogEvent } from './request-builder.ts';
 import { EMPTY_MESSAGE, EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS } from './request-builder.ts';
 import { SegmentedBytes } from '../http/segmented-bytes.ts';
@@ -31,6 +31,11 @@ export class EventBatch {
     return batch;
   }
 
+  /** Bytes the batch holds (its segments' capacity), beside what its events weigh. */
+  get capacity(): number {
+    return this.#bytes.capacity;
+  }
+
   get length(): number {
     return this.#starts.length;
   }
@@ -39,7 +44,7 @@ export class EventBatch {
    * `{"timestamp":N,"message":"..."}`, escaped as JSON.stringify escapes it (so the body is the SDK's bytes).
    * `size`: what the event counts against the request's limit, when the caller has counted it already;
    * `record`: the record whose json line (recordToJsonLine) is the message, when it is: its escaped copy is
-   * then written straight into the buffer from the encoder's parts (writeEscapedJsonLine), never as a string.
+   * then written straight into a segment from the encoder's parts (writeEscapedJsonLine), never as a string.
    */
   add(event: LogEvent, size?: number, record?: LogRecord): void {
     const n = this.#starts.length;
@@ -47,7 +52,9 @@ export class EventBatch {
     if (record !== undefined) {
       // A json line is never empty. The prefix is ASCII; the line's room is counted by the encoder.
       const head = prefix + event.timestamp + ',"message":"';
-      const bytes = this.#bytes.reserve(head.length + escapedJsonLineRoom(record) + 2);
+      // The bound (twice the line's bytes), or where it does not fit the exact size (counted from the parts).
+      const bound = head.length + escapedJsonLineRoom(record) + 2;
+      const bytes = this.#bytes.reserve(this.#bytes.fits(bound) ? bound : head.length + escapedJsonLineBytes(record) + 2);
       const from = this.#bytes.at;
       this.#place(n, from);
       let at = from + bytes.write(head, from, 'latin1');
@@ -59,8 +66,9 @@ export class EventBatch {
       // The service refuses an empty message: it is replaced, never sent empty, and the record is not dropped.
       const message = event.message.length > 0 ? event.message : EMPTY_MESSAGE;
       const text = prefix + event.timestamp + ',"message":' + JSON.stringify(message) + '}';
-      // A UTF-16 code unit is at most 3 UTF-8 bytes.
-      const bytes = this.#bytes.reserve(text.length * 3);
+      // A UTF-16 code unit is at most 3 UTF-8 bytes; counted exactly only where that bound does not fit.
+      const bound = text.length * 3;
+      const bytes = this.#bytes.reserve(this.#bytes.fits(bound) ? bound : Buffer.byteLength(text));
       const from = this.#bytes.at;
       this.#place(n, from);
       this.#bytes.commit(from + bytes.write(text, from, 'utf8'));

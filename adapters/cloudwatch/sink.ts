@@ -115,9 +115,14 @@ export class CloudWatchDestination implements Destination<LogEvent, EventBatch |
     const stream = key.slice(at + 1);
     const batch = events instanceof EventBatch ? events : EventBatch.of(events);
     const rejected: SendResult['rejected'] = [];
-    for (const request of batch.bodies(group, stream)) {
-      const info = await this.service.put(group, stream, request.body, signal);
-      rejected.push(...rejectedCounts(info, request.events));
+    try {
+      for (const request of batch.bodies(group, stream)) {
+        const info = await this.service.put(group, stream, request.body, signal);
+        rejected.push(...rejectedCounts(info, request.events));
+      }
+    } finally {
+      // A batch made here from an array is this call's alone: its segments go back (the bodies are copies).
+      if (batch !== events) batch.release();
     }
     return { rejected };
   }

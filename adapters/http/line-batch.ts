@@ -21,13 +21,19 @@ export class LineBatch {
     return batch;
   }
 
+  /** Bytes the batch holds (its segments' capacity), beside what its events weigh. */
+  get capacity(): number {
+    return this.#bytes.capacity;
+  }
+
   get length(): number {
     return this.#ends.length;
   }
 
   add(text: string): void {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes.
-    const bytes = this.#bytes.reserve(text.length * 3);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes; counted exactly only where that bound does not fit.
+    const bound = text.length * 3;
+    const bytes = this.#bytes.reserve(this.#bytes.fits(bound) ? bound : Buffer.byteLength(text));
     const from = this.#bytes.at;
     const end = from + bytes.write(text, from, 'utf8');
     this.#bytes.commit(end);
@@ -74,7 +80,7 @@ export class LineBatch {
     return out;
   }
 
-  /** The batch is done and will not be sent again: its buffer goes back to the pool (bodies were copies). */
+  /** The batch is done and will not be sent again: its segments go back to the pool (bodies were copies). */
   release(): void {
     this.#bytes.release();
     this.#segs.length = 0;

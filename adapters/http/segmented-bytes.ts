@@ -2,7 +2,7 @@
 // never moved. Shared by CloudWatch's EventBatch and the HTTP destinations' LineBatch.
 import { giveBuffer, INITIAL_BYTES, takeBuffer } from './buffer-pool.ts';
 
-/** Segments after the first double in capacity up to this; an event needing more room gets one its size. */
+/** Segments after the first double in capacity up to this; an event needing more room gets a larger power of two. */
 export const MAX_SEGMENT_BYTES = 128 * 1024;
 
 /**
@@ -10,8 +10,9 @@ export const MAX_SEGMENT_BYTES = 128 * 1024;
  * each time it doubled (`Buffer#copy` in grownBuffer, 1.4% of the daemon's main thread on a backlog to
  * CloudWatch, 1.6% more with all four destinations) and held up to twice its bytes. Here a batch is written
  * into segments of 16, 32, 64, then 128 KiB: nothing is copied until the request body is cut, and what a
- * batch holds beyond its bytes is at most the free end of each segment (an event starts a new segment when
- * the room it may need is not left).
+ * batch holds beyond its bytes is the free end of each segment. An event starts a new segment when the room it
+ * needs is not left; callers reserve a cheap upper bound of an event's bytes and, where that does not fit
+ * (fits()), its exact size, so that a segment is not left half empty for want of room the event never uses.
  */
 export class SegmentedBytes {
   readonly #segments: Buffer[] = [];
@@ -19,6 +20,13 @@ export class SegmentedBytes {
   readonly #used: number[] = [];
   #current: Buffer | undefined;
   #at = 0;
+
+  /** Bytes held: the segments' capacity (tests and measurements). */
+  get capacity(): number {
+    let n = 0;
+    for (const s of this.#segments) n += s.length;
+    return n;
+  }
 
   /** Index of the segment being written (-1 before the first write). */
   get segment(): number {
@@ -28,6 +36,11 @@ export class SegmentedBytes {
   /** Where the next byte goes in the current segment. */
   get at(): number {
     return this.#at;
+  }
+
+  /** Whether `room` bytes are left in the current segment. */
+  fits(room: number): boolean {
+    return this.#current !== undefined && this.#at + room <= this.#current.length;
   }
 
   /**

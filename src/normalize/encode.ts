@@ -127,8 +127,23 @@ export function escapedJsonLineRoom(record: LogRecord): number {
 }
 
 /**
- * escapedJsonLine(record) written as UTF-8 into `bytes` from `at`, which has escapedJsonLineRoom(record) bytes
- * of room; returns where it ends. The same parts, never joined into one string: the head is ASCII (a latin1
+ * The exact UTF-8 bytes writeEscapedJsonLine(record, ...) writes (its room is one byte more, see
+ * writeQuotedContent: covered by the parts after each quoted one): counted from the same parts, for a caller
+ * whose room for the bound (escapedJsonLineRoom) is short.
+ */
+export function escapedJsonLineBytes(record: LogRecord): number {
+  lineFor(record);
+  const parts = sourceParts(record.source);
+  quotedMessage ??= JSON.stringify(messageJson(record));
+  quotedFields ??= JSON.stringify(fieldsText);
+  // The head is ASCII; each quoted part is written without its two quotes.
+  const head = (ESCAPED_HEADS[record.level] ?? ESCAPED_HEADS.info).length + isoTime(record.time).length + ESCAPED_TIME_TO_MESSAGE.length;
+  return head + Buffer.byteLength(quotedMessage) - 2 + Buffer.byteLength(parts.escapedInfo) + Buffer.byteLength(quotedFields) - 2 + Buffer.byteLength(parts.escapedDataTail);
+}
+
+/**
+ * escapedJsonLine(record) written as UTF-8 into `bytes` from `at`, which has at least escapedJsonLineBytes(record)
+ * bytes of room (escapedJsonLineRoom is a bound that costs nothing to count); returns where it ends. The same parts, never joined into one string: the head is ASCII (a latin1
  * write), the source's escaped parts are made once per source, the message's and fields' JSON are
  * escaped straight into the buffer (writeEscaped). Measured (bench/record-path.bench.ts, sampling heap
  * profile): the escaped line as a string, then joined with the event's prefix and flattened by the batch's

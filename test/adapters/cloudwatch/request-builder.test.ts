@@ -12,7 +12,7 @@ import {
 } from '../../../adapters/cloudwatch/request-builder.ts';
 import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBatch } from '../../../adapters/cloudwatch/event-batch.ts';
-import { recordToJsonLine } from '../../../src/normalize/encode.ts';
+import { escapedJsonLineBytes, recordToJsonLine } from '../../../src/normalize/encode.ts';
 import { record } from './fixtures.ts';
 
 const bytes = (s: string) => Buffer.byteLength(s);
@@ -211,7 +211,7 @@ describe('a batch kept as body bytes', () => {
     );
   });
 
-  test('the buffer of a released batch serves the next batches; bodies already made are left intact (property)', () => {
+  test('the segments of a released batch serve the next batches; bodies already made are left intact (property)', () => {
     fc.assert(
       fc.property(fc.array(events, { minLength: 2, maxLength: 6 }), (lists) => {
         const made: Array<{ body: Buffer; expected: string }> = [];
@@ -262,5 +262,62 @@ describe('a batch kept as body bytes', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  test('large json events fill the segments they start (exact room where the bound does not fit), bytes intact (property)', () => {
+    const char = fc.constantFrom('a', '"', '\\', 'é', '日', '\u0001', '🎉');
+    // Messages of 20,000 to 45,000 characters: the bound (twice the line's bytes) rarely fits what a segment has left.
+    const message = fc.tuple(fc.string({ unit: char, minLength: 1, maxLength: 20 }), fc.integer({ min: 20_000, max: 45_000 })).map(([text, n]) => text.repeat(Math.ceil(n / text.length)).slice(0, n));
+    const list = fc.array(fc.record({ message, time: fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 3_600_000 }), fields: fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ unit: char, maxLength: 30 }), { maxKeys: 3 }), stream: fc.string({ maxLength: 10 }) }), { minLength: 8, maxLength: 12 });
+    fc.assert(
+      fc.property(list, (objects) => {
+        const batch = new EventBatch();
+        const sent: LogEvent[] = [];
+        let lineBytes = 0;
+        for (const r of objects.map((o) => record(o))) {
+          const [e] = encodeRecord(r, 'json', 'split');
+          batch.add(e!.data, e!.size, e!.record);
+          sent.push({ timestamp: e!.data.timestamp, message: recordToJsonLine(r) });
+          lineBytes += bytes(JSON.stringify(recordToJsonLine(r)));
+        }
+        const sorted = [...sent].sort((a, b) => a.timestamp - b.timestamp);
+        let from = 0;
+        for (const { body, events: count } of batch.bodies('g', 's')) {
+          assert.equal(body.toString('utf8'), putLogEventsBody('g', 's', sorted.slice(from, from + count)));
+          from += count;
+        }
+        assert.equal(from, objects.length);
+        // Reserving the bound (twice the line) for each, every event of this size would take a 128 KiB segment
+        // of its own (about 2.8x); counted exactly where the bound does not fit, segments hold two or more.
+        assert.ok(batch.capacity < 2 * lineBytes, `${batch.capacity} bytes held for ${lineBytes}`);
+        batch.release();
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  test('an event whose exact size is what its segment has left, one byte more or less, is written whole', () => {
+    const ts = 1_700_000_000_000;
+    const envelope = putLogEventsBody('g', 's', []).length; // `{"logGroupName":"g","logStreamName":"s","logEvents":[]}`
+    const first = record({ message: 'first', time: ts });
+    for (let d = -3; d <= 3; d++) {
+      const batch = new EventBatch();
+      const [e1] = encodeRecord(first, 'json', 'split');
+      batch.add(e1!.data, e1!.size, e1!.record);
+      const left = 16 * 1024 - (batch.bodies('g', 's')[0]!.body.length - envelope);
+      // The second event's room: its prefix, the escaped line (one byte per "a"), the closing `"}`.
+      const probe = record({ message: 'a', time: ts + 1 });
+      const fixed = `,{"timestamp":${ts + 1},"message":"`.length + escapedJsonLineBytes(probe) - 1 + 2;
+      const second = record({ message: 'a'.repeat(left + d - fixed), time: ts + 1 });
+      const [e2] = encodeRecord(second, 'json', 'split');
+      batch.add(e2!.data, e2!.size, e2!.record);
+      assert.equal(batch.capacity, d <= 0 ? 16 * 1024 : 16 * 1024 + 32 * 1024, `d=${d}: ${batch.capacity} bytes held`);
+      const expected = putLogEventsBody('g', 's', [
+        { timestamp: ts, message: recordToJsonLine(first) },
+        { timestamp: ts + 1, message: recordToJsonLine(second) },
+      ]);
+      assert.equal(batch.bodies('g', 's')[0]!.body.toString('utf8'), expected, `d=${d}`);
+      batch.release();
+    }
   });
 });

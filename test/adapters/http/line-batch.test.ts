@@ -38,11 +38,36 @@ test('bodies of batches over many segments are the events joined, all of them or
   );
 });
 
-test('a body is a copy: a released batch buffer reused by the next batch leaves it as it was', () => {
+test('a body is a copy: released segments reused by the next batch leave it as it was', () => {
   const first = LineBatch.of(['{"a":1}\n', '{"b":2}\n']);
   const body = first.body('', '', '');
   first.release();
   const second = LineBatch.of(['{"zzzzzzzz":9}\n']);
   assert.equal(body.toString('utf8'), '{"a":1}\n{"b":2}\n');
   second.release();
+});
+
+test('events of tens of kilobytes fill the segments they start: the exact size is counted where the bound does not fit', () => {
+  for (const size of [20_000, 42_000, 60_000]) {
+    const events = Array.from({ length: 30 }, (_, i) => `${'x'.repeat(size - 10)}${String(i).padStart(9, '0')}\n`);
+    const batch = LineBatch.of(events);
+    assert.equal(batch.body('', '', '').toString('utf8'), events.join(''));
+    const bytes = 30 * size;
+    // Reserving three bytes a character for each, a 42,000-byte event took a 128 KiB segment of its own (3.1x).
+    assert.ok(batch.capacity < bytes * 1.3, `${size}: ${batch.capacity} bytes held for ${bytes}`);
+    batch.release();
+  }
+});
+
+test('an event whose exact size is what its segment has left, one byte more or less, is written whole', () => {
+  for (let d = -3; d <= 3; d++) {
+    const events = ['x'.repeat(5000), 'é'.repeat((16 * 1024 - 5000 + d) / 2 - (d % 2 === 0 ? 0 : 0.5)) + (d % 2 === 0 ? '' : 'y')];
+    const batch = LineBatch.of(events);
+    const size = Buffer.byteLength(events[1]!);
+    assert.equal(size, 16 * 1024 - 5000 + d);
+    assert.equal(batch.capacity, d <= 0 ? 16 * 1024 : 16 * 1024 + 32 * 1024, `d=${d}`);
+    assert.equal(batch.body('', '\n', '').toString('utf8'), events.join('\n'), `d=${d}`);
+    assert.equal(batch.event(1), events[1]);
+    batch.release();
+  }
 });

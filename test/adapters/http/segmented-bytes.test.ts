@@ -32,7 +32,7 @@ test('the segments read back in order are the texts joined; each text lies whole
   );
 });
 
-test('segments start at 16 KiB and double to 128 KiB; an event larger than that gets a segment of its own size', () => {
+test('segments start at 16 KiB and double to 128 KiB; an event needing more gets the next power of two', () => {
   const bytes = new SegmentedBytes();
   const line = 'x'.repeat(1000);
   writeAll(bytes, Array.from({ length: 600 }, () => line));
