@@ -1,8 +1,9 @@
-// The daemon's memory at rest: following the tail of a journal directory with nothing new to send, to the
-// bench's CloudWatch stand-in (or all four destinations), /proc/PID/status read 10 s after start. What every
-// host pays while its containers are quiet, and the floor under a backlog's peak. Usage:
-//   node bench/rest-memory.ts JOURNAL_DIR [all] [BIN=bin/journal-fanout.js]
+// The daemon at rest: following the tail of a journal directory with nothing new to send, to the bench's
+// CloudWatch stand-in (or all four destinations): /proc/PID/status read 10 s after start, and its CPU over the
+// 20 s after that. What every host pays while its containers are quiet, and the floor under a backlog's peak. Usage:
+//   node bench/rest-memory.ts JOURNAL_DIR [all] [metrics] [BIN=bin/journal-fanout.js]
 // JOURNAL_DIR: any journal files (a bench journal kept with `npm run bench -- --keep`, or /var/log/journal).
+// `all`: the four destinations of the bench's row 3; `metrics`: /metrics served (on a free port), as by default.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,12 @@ import { startBenchStandins } from './standins.ts';
 import { STANDIN_AWS_ENV } from '../test/standins/cloudwatch/credentials.ts';
 
 const REST_MS = 10_000;
-const [directory, which, bin = 'bin/journal-fanout.js'] = process.argv.slice(2);
-if (directory === undefined) throw new Error('usage: node bench/rest-memory.ts JOURNAL_DIR [all] [BIN]');
-const all = which === 'all';
+const CPU_WINDOW_MS = 20_000;
+const [directory, ...words] = process.argv.slice(2);
+if (directory === undefined) throw new Error('usage: node bench/rest-memory.ts JOURNAL_DIR [all] [metrics] [BIN]');
+const all = words.includes('all');
+const served = words.includes('metrics');
+const bin = words.find((w) => w.endsWith('.js')) ?? 'bin/journal-fanout.js';
 const work = mkdtempSync(path.join(tmpdir(), 'jf-rest-'));
 const s = await startBenchStandins({ all });
 try {
@@ -28,12 +32,22 @@ try {
     );
   }
   const config = path.join(work, 'config.yaml');
-  writeFileSync(config, stringify({ journal: { directory, start: 'tail' }, state: { directory: path.join(work, 'state') }, destinations, metrics: { listen: null } }));
+  writeFileSync(config, stringify({ journal: { directory, start: 'tail' }, state: { directory: path.join(work, 'state') }, destinations, metrics: { listen: served ? '127.0.0.1:0' : null } }));
   const child = spawn(process.execPath, [bin, 'run', '--config', config], { env: { ...process.env, ...STANDIN_AWS_ENV }, stdio: ['ignore', 'ignore', 'inherit'] });
   await sleep(REST_MS);
   const kb = (name: string): number => Number(/(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(name + ':')) ?? '')?.[1] ?? NaN);
   const mb = (name: string): number => Math.round(kb(name) / 1024);
-  console.log(JSON.stringify({ destinations: all ? 'all four' : 'cloudwatch', afterMs: REST_MS, rssMb: mb('VmRSS'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') }));
+  const memory = { rssMb: mb('VmRSS'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') };
+  // utime + stime of every thread, in clock ticks (fields 14 and 15 of /proc/PID/stat).
+  const ticks = (): number => {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const before = ticks();
+  await sleep(CPU_WINDOW_MS);
+  const cpuPercent = Math.round(((ticks() - before) / 100 / (CPU_WINDOW_MS / 1000)) * 1000) / 10;
+  console.log(JSON.stringify({ destinations: all ? 'all four' : 'cloudwatch', metrics: served, afterMs: REST_MS, ...memory, cpuPercentOfOneCore: cpuPercent, cpuWindowMs: CPU_WINDOW_MS }));
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
 } finally {

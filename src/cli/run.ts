@@ -65,11 +65,13 @@ export async function run(args: RunArgs): Promise<number> {
       checkpoints = new CheckpointStore(config.state.directory);
       await checkpoints.init();
     }
-    const metrics = new DaemonMetrics({ bufferRecords: config.pipeline.buffer_records, bufferBytes: config.pipeline.buffer_bytes });
+    // No endpoint in a dry run: it would collide with the host's running daemon on the same port.
+    const served = !args.dryRun && config.metrics.listen !== null;
+    // Process metrics only where something can read them: their event-loop sampling costs CPU (process-metrics.ts).
+    const metrics = new DaemonMetrics({ bufferRecords: config.pipeline.buffer_records, bufferBytes: config.pipeline.buffer_bytes, processMetrics: served });
     const pipeline = new Pipeline({ config, destinations: await buildDestinations(config, host, logger), checkpoints, host, logger, counters: metrics.pipelineCounters() });
     metrics.observe(() => pipeline.status());
-    // No endpoint in a dry run: it would collide with the host's running daemon on the same port.
-    const server = args.dryRun || config.metrics.listen === null ? undefined : new MetricsServer(metrics, logger);
+    const server = served ? new MetricsServer(metrics, logger) : undefined;
     try {
       if (server && config.metrics.listen) {
         const address = await server.listen(config.metrics.listen);

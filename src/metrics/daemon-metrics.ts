@@ -1,11 +1,12 @@
 // The daemon's Prometheus metrics: implements the reader, rate-limit and runner counters, and turns the
 // pipeline's status into gauges at each scrape (so nothing is computed between scrapes).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReaderCounters } from '../journal/journal-reader.ts';
 import type { PipelineCounters, PipelineStatus } from '../pipeline/pipeline.ts';
 import type { RunnerCounters } from '../pipeline/destination-runner.ts';
 import type { RateLimitCounters } from '../ratelimit/limiter.ts';
 import { buildInfo, type BuildInfo } from './build-info.ts';
+import { collectProcessMetrics } from './process-metrics.ts';
 import { assessHealth, DEFAULT_HEALTH_WINDOW_MS, type HealthReport, type ReaderHealthFacts } from './health.ts';
 import { LabelLimiter, reasonLabel } from './label-limit.ts';
 
@@ -14,7 +15,10 @@ export interface DaemonMetricsOptions {
   bufferRecords: number;
   bufferBytes: number;
   healthWindowMs?: number;
-  /** Node.js process metrics (CPU, memory, event loop); off in tests that compare whole outputs. */
+  /**
+   * Node.js process metrics (CPU, memory, event loop): on where /metrics is served; off when nothing can read
+   * them (their event-loop sampling costs CPU), and in tests that compare whole outputs.
+   */
   processMetrics?: boolean;
   build?: BuildInfo;
   /** Clock, for tests. */
@@ -93,7 +97,7 @@ export class DaemonMetrics {
     this.#lastEntry = gauge('reader_last_entry_timestamp_seconds', 'Wall-clock time the reader last handed on entries (or started)');
     this.#newestEntry = gauge('journal_newest_entry_timestamp_seconds', 'Journal time of the newest entry read');
     this.#healthy = gauge('healthy', '1 when /healthz answers 200, else 0');
-    if (this.#opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+    if (this.#opts.processMetrics) collectProcessMetrics(this.registry);
   }
 
   /** The counters to pass as PipelineOptions.counters. */

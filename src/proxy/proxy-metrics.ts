@@ -1,8 +1,9 @@
 // The proxy's Prometheus metrics and /healthz verdict. Per-message counts are plain map increments on the hot
 // path, copied into prom-client's counters only when scraped.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { buildInfo, type BuildInfo } from '../metrics/build-info.ts';
 import { LabelLimiter, reasonLabel } from '../metrics/label-limit.ts';
+import { collectProcessMetrics } from '../metrics/process-metrics.ts';
 import type { MetricsSource } from '../metrics/server.ts';
 
 const PREFIX = 'journal_fanout_proxy_';
@@ -136,7 +137,7 @@ export class ProxyMetrics implements MetricsSource {
       registers: [r],
       collect: () => healthy.set(this.health().healthy ? 1 : 0),
     });
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: r });
+    if (options.processMetrics ?? true) collectProcessMetrics(r);
   }
 
   /** The received count of one listener, to increment per message. */

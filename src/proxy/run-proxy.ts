@@ -33,7 +33,8 @@ export async function runProxy(configFile: string): Promise<number> {
       throw new ConfigError(['proxy: required by `journal-fanout proxy`; add a proxy section with at least `listen`, e.g. listen: ["unixgram:///run/journal-fanout/syslog.sock"] (see docs/proxy.md)'], configFile);
     }
     const logger = createLogger(config.log.level);
-    const metrics = new ProxyMetrics();
+    // Process metrics only where /metrics is served: their event-loop sampling costs CPU (process-metrics.ts).
+    const metrics = new ProxyMetrics({ processMetrics: p.metrics_listen !== null });
     let writer: JournaldWriter;
     try {
       writer = JournaldWriter.open(p.journal_socket, {
