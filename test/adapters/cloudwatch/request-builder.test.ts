@@ -161,6 +161,17 @@ describe('the PutLogEvents body', () => {
 
 const ev = (timestamp: number, message = 'm'): LogEvent => ({ timestamp, message });
 
+/** The batch's bodies are, in turn, putLogEventsBody of `events` stable-sorted by time, cut where they are cut; none is left out. */
+function assertBodiesInTimeOrder(batch: EventBatch, events: readonly LogEvent[]): void {
+  const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);
+  let from = 0;
+  for (const { body, events: count } of batch.bodies('g', 's')) {
+    assert.equal(body.toString('utf8'), putLogEventsBody('g', 's', sorted.slice(from, from + count)));
+    from += count;
+  }
+  assert.equal(from, events.length);
+}
+
 /** The requests a batch of these events is sent as, read back from their bodies. */
 function planRequests(events: readonly LogEvent[]): LogEvent[][] {
   return EventBatch.of(events)
@@ -251,13 +262,7 @@ describe('a batch kept as body bytes', () => {
         const added = sortFirst ? [...events].sort((a, b) => a.timestamp - b.timestamp) : events;
         const batch = EventBatch.of(added);
         assert.ok(added.reduce((n, e) => n + e.message.length, 0) > 4 * 16 * 1024, 'more than the first segments hold');
-        const sorted = [...added].sort((a, b) => a.timestamp - b.timestamp);
-        let from = 0;
-        for (const { body, events: count } of batch.bodies('g', 's')) {
-          assert.equal(body.toString('utf8'), putLogEventsBody('g', 's', sorted.slice(from, from + count)));
-          from += count;
-        }
-        assert.equal(from, events.length);
+        assertBodiesInTimeOrder(batch, added);
         batch.release();
       }),
       { numRuns: 40 },
@@ -280,13 +285,7 @@ describe('a batch kept as body bytes', () => {
           sent.push({ timestamp: e!.data.timestamp, message: recordToJsonLine(r) });
           lineBytes += bytes(JSON.stringify(recordToJsonLine(r)));
         }
-        const sorted = [...sent].sort((a, b) => a.timestamp - b.timestamp);
-        let from = 0;
-        for (const { body, events: count } of batch.bodies('g', 's')) {
-          assert.equal(body.toString('utf8'), putLogEventsBody('g', 's', sorted.slice(from, from + count)));
-          from += count;
-        }
-        assert.equal(from, objects.length);
+        assertBodiesInTimeOrder(batch, sent);
         // Reserving the bound (twice the line) for each, every event of this size would take a 128 KiB segment
         // of its own (about 2.8x); counted exactly where the bound does not fit, segments hold two or more.
         assert.ok(batch.capacity < 2 * lineBytes, `${batch.capacity} bytes held for ${lineBytes}`);
