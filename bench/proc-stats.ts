@@ -31,16 +31,16 @@ export function readStat(pid: number): ProcSample | undefined {
 }
 
 /**
- * VmRSS, VmHWM (peak) and RssAnon (heap and buffers, without mapped files) of a process, in bytes; zeros
- * once it is gone.
+ * VmRSS, VmHWM (peak), RssAnon (heap and buffers, without mapped files) and RssFile (mapped files: the binary,
+ * libraries, journal files) of a process, in bytes; zeros once it is gone.
  */
-export function readMemory(pid: number): { rss: number; hwm: number; anon: number } {
+export function readMemory(pid: number): { rss: number; hwm: number; anon: number; file: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon') };
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
   } catch {
-    return { rss: 0, hwm: 0, anon: 0 };
+    return { rss: 0, hwm: 0, anon: 0, file: 0 };
   }
 }
 

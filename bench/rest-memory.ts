@@ -5,12 +5,13 @@
 // JOURNAL_DIR: any journal files (a bench journal kept with `npm run bench -- --keep`, or /var/log/journal).
 // `all`: the four destinations of the bench's row 3; `metrics`: /metrics served (on a free port), as by default.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { startBenchStandins } from './standins.ts';
+import { readMemory, readStat } from './proc-stats.ts';
+import { benchDestinations, startBenchStandins } from './standins.ts';
 import { STANDIN_AWS_ENV } from '../test/standins/cloudwatch/credentials.ts';
 
 const REST_MS = 10_000;
@@ -23,30 +24,16 @@ const bin = words.find((w) => w.endsWith('.js')) ?? 'bin/journal-fanout.js';
 const work = mkdtempSync(path.join(tmpdir(), 'jf-rest-'));
 const s = await startBenchStandins({ all });
 try {
-  const destinations: unknown[] = [{ type: 'cloudwatch', name: 'cloudwatch', region: 'us-east-1', endpoint: s.cloudwatch.endpoint, group: '/ecs/{service}', stream: '{stream}', retention_days: 30 }];
-  if (all) {
-    destinations.push(
-      { type: 'loggly', name: 'loggly', token: s.loggly!.token, endpoint: s.loggly!.endpoint },
-      { type: 'logdna', name: 'logdna', key: s.logdna!.key, endpoint: s.logdna!.endpoint },
-      { type: 'stdout', name: 'stdout', format: 'json' },
-    );
-  }
   const config = path.join(work, 'config.yaml');
-  writeFileSync(config, stringify({ journal: { directory, start: 'tail' }, state: { directory: path.join(work, 'state') }, destinations, metrics: { listen: served ? '127.0.0.1:0' : null } }));
+  writeFileSync(config, stringify({ journal: { directory, start: 'tail' }, state: { directory: path.join(work, 'state') }, destinations: benchDestinations(s, all), metrics: { listen: served ? '127.0.0.1:0' : null } }));
   const child = spawn(process.execPath, [bin, 'run', '--config', config], { env: { ...process.env, ...STANDIN_AWS_ENV }, stdio: ['ignore', 'ignore', 'inherit'] });
   await sleep(REST_MS);
-  const kb = (name: string): number => Number(/(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(name + ':')) ?? '')?.[1] ?? NaN);
-  const mb = (name: string): number => Math.round(kb(name) / 1024);
-  const memory = { rssMb: mb('VmRSS'), anonMb: mb('RssAnon'), fileMb: mb('RssFile') };
-  // utime + stime of every thread, in clock ticks (fields 14 and 15 of /proc/PID/stat).
-  const ticks = (): number => {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  const before = ticks();
+  const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+  const { rss, anon, file } = readMemory(child.pid!);
+  const memory = { rssMb: mb(rss), anonMb: mb(anon), fileMb: mb(file) };
+  const before = readStat(child.pid!)!.cpu;
   await sleep(CPU_WINDOW_MS);
-  const cpuPercent = Math.round(((ticks() - before) / 100 / (CPU_WINDOW_MS / 1000)) * 1000) / 10;
+  const cpuPercent = Math.round(((readStat(child.pid!)!.cpu - before) / (CPU_WINDOW_MS / 1000)) * 1000) / 10;
   console.log(JSON.stringify({ destinations: all ? 'all four' : 'cloudwatch', metrics: served, afterMs: REST_MS, ...memory, cpuPercentOfOneCore: cpuPercent, cpuWindowMs: CPU_WINDOW_MS }));
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));

@@ -25,7 +25,7 @@ import { STANDIN_AWS_ENV as AWS_ENV } from '../test/standins/cloudwatch/credenti
 import { TestJournal } from '../test/helpers/journald.ts';
 import { makeBenchJournal } from './journal-data.ts';
 import { cpuOf, TreeSampler } from './proc-stats.ts';
-import { startBenchStandins, type BenchStandins } from './standins.ts';
+import { benchDestinations, startBenchStandins, type BenchStandins } from './standins.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here('../bin/journal-fanout.js');
@@ -193,18 +193,7 @@ function readerOf(stderr: string): string {
 }
 
 function daemonConfig(stateDir: string, journal: Record<string, unknown>, s: BenchStandins, all: boolean): Record<string, unknown> {
-  const destinations: Array<Record<string, unknown>> = [
-    { type: 'cloudwatch', name: 'cloudwatch', region: 'us-east-1', endpoint: s.cloudwatch.endpoint, group: '/ecs/{service}', stream: '{stream}', retention_days: 30 },
-  ];
-  if (all) {
-    destinations.push(
-      { type: 'loggly', name: 'loggly', token: s.loggly!.token, endpoint: s.loggly!.endpoint, tags: ['{service}'] },
-      { type: 'logdna', name: 'logdna', key: s.logdna!.key, endpoint: s.logdna!.endpoint },
-      { type: 'stdout', name: 'stdout', format: 'json' },
-    );
-    if (s.syslog) destinations.push({ type: 'syslog', name: 'syslog', url: `tcp://127.0.0.1:${s.syslog.ports.tcpOctet}` });
-  }
-  return { journal: { ...journal, reader: READER }, state: { directory: stateDir }, pipeline: PIPELINE, destinations, metrics: { listen: null }, log: { level: 'info' } };
+  return { journal: { ...journal, reader: READER }, state: { directory: stateDir }, pipeline: PIPELINE, destinations: benchDestinations(s, all), metrics: { listen: null }, log: { level: 'info' } };
 }
 
 function nodeArgs(profileName: string): string[] {

@@ -23,6 +23,22 @@ export interface BenchStandins {
   close(): Promise<void>;
 }
 
+/** The daemon's destinations against these stand-ins: CloudWatch alone (row 2), or all four (row 3, and syslog-ng with --syslog). */
+export function benchDestinations(s: BenchStandins, all: boolean): Array<Record<string, unknown>> {
+  const destinations: Array<Record<string, unknown>> = [
+    { type: 'cloudwatch', name: 'cloudwatch', region: 'us-east-1', endpoint: s.cloudwatch.endpoint, group: '/ecs/{service}', stream: '{stream}', retention_days: 30 },
+  ];
+  if (all) {
+    destinations.push(
+      { type: 'loggly', name: 'loggly', token: s.loggly!.token, endpoint: s.loggly!.endpoint, tags: ['{service}'] },
+      { type: 'logdna', name: 'logdna', key: s.logdna!.key, endpoint: s.logdna!.endpoint },
+      { type: 'stdout', name: 'stdout', format: 'json' },
+    );
+    if (s.syslog) destinations.push({ type: 'syslog', name: 'syslog', url: `tcp://127.0.0.1:${s.syslog.ports.tcpOctet}` });
+  }
+  return destinations;
+}
+
 export async function startBenchStandins(options: { all: boolean; latency?: boolean; syslog?: boolean }): Promise<BenchStandins> {
   const cloudwatch = await startCloudWatchStandin();
   const loggly = options.all ? await startLogglyStandin() : undefined;
